@@ -1,0 +1,94 @@
+"""The power-law linear-regression task of spec §1.
+
+Features ``x ~ N(0, Λ)`` with ``λ_j = j^(−β)``, target ``y = <θ*, x> + σ ε`` with
+``λ_j (θ*_j)² = j^(−(1+sβ))`` and ``θ*_j > 0``.  The excess risk of ``θ`` is
+``E(θ) = ½ Σ_j λ_j (θ_j − θ*_j)²``; the task is *easy* iff ``s ≥ 1 − 1/β``.
+
+Example
+-------
+>>> from fsltheory import PowerLawTask
+>>> task = PowerLawTask(beta=2.0, s=0.25, sigma=1.0, modes=1000)
+>>> task.regime
+'hard'
+>>> float(task.lambdas[1])  # λ_2 = 2^(−2)
+0.25
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from .errors import check_int_range, check_range
+
+__all__ = ["PowerLawTask"]
+
+
+@dataclass(frozen=True)
+class PowerLawTask:
+    """Power-law linear regression with Gaussian features (spec §1).
+
+    Parameters
+    ----------
+    beta : float
+        Capacity exponent, ``β > 1`` (spectrum ``λ_j = j^(−β)``).
+    s : float
+        Source exponent, ``s > 0`` (``λ_j θ*_j² = j^(−(1+sβ))``).
+    sigma : float
+        Label-noise standard deviation, ``σ ≥ 0``.
+    modes : int
+        Number of modes ``M ≥ 1`` (learner and target are both M-dimensional).
+    """
+
+    beta: float
+    s: float
+    sigma: float = 1.0
+    modes: int = 1000
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "beta", check_range("beta", self.beta, 1.0, None, low_open=True))
+        object.__setattr__(self, "s", check_range("s", self.s, 0.0, None, low_open=True))
+        object.__setattr__(self, "sigma", check_range("sigma", self.sigma, 0.0, None))
+        object.__setattr__(self, "modes", check_int_range("modes", self.modes, 1, None))
+
+    @cached_property
+    def lambdas(self) -> np.ndarray:
+        """Eigenvalues ``λ_j = j^(−β)``, j = 1..M (spec §1)."""
+        j = np.arange(1, self.modes + 1, dtype=np.float64)
+        return j ** (-self.beta)
+
+    @cached_property
+    def signal_weights(self) -> np.ndarray:
+        """``λ_j (θ*_j)² = j^(−(1+sβ))`` — each mode's share of twice the initial risk."""
+        j = np.arange(1, self.modes + 1, dtype=np.float64)
+        return j ** (-(1.0 + self.s * self.beta))
+
+    @cached_property
+    def theta_star(self) -> np.ndarray:
+        """Target coefficients ``θ*_j = j^((β − 1 − sβ)/2) > 0`` (spec §1)."""
+        j = np.arange(1, self.modes + 1, dtype=np.float64)
+        return j ** (0.5 * (self.beta - 1.0 - self.s * self.beta))
+
+    @property
+    def regime(self) -> str:
+        """``"easy"`` iff ``s ≥ 1 − 1/β``, else ``"hard"`` (spec §1, C-REGIME)."""
+        return "easy" if self.s >= 1.0 - 1.0 / self.beta else "hard"
+
+    @cached_property
+    def initial_risk(self) -> float:
+        """Excess risk at ``θ_0 = 0``: ``½ Σ_j j^(−(1+sβ))`` (spec §1)."""
+        # Sum smallest terms first so the float sum is accurate for large M.
+        return 0.5 * float(np.sum(self.signal_weights[::-1]))
+
+    @cached_property
+    def trace(self) -> float:
+        """``tr Λ = Σ_j j^(−β)`` (→ ζ(β) as M → ∞)."""
+        return float(np.sum(self.lambdas[::-1]))
+
+    def __repr__(self) -> str:
+        return (
+            f"PowerLawTask(beta={self.beta:g}, s={self.s:g}, sigma={self.sigma:g}, "
+            f"modes={self.modes}, regime={self.regime!r})"
+        )
