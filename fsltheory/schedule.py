@@ -10,10 +10,11 @@ integer batch sizes ``batch[k] = B_k ≥ 1`` — plus the axes derived from them
 Budget rule
 -----------
 Builders take a data budget ``D`` (samples) and realise it **exactly**: every stage but
-the last takes whole batches (a stage boundary is rounded to the nearest multiple of that
-stage's batch size), and the last stage's final step takes the remaining samples as a
-*partial batch* (``1 ≤ B_K ≤ b_last``).  The realised switch points are
-``schedule.switch_samples``.
+the last takes whole batches — stage ``i`` ends at the point ``P_{i−1} + n·b_i`` (``n ≥ 0``
+whole batches after the previous boundary ``P_{i−1}``, never past ``D``) nearest to
+``F_i·D`` — and the last stage's final step takes the remaining samples as a *partial
+batch* (``1 ≤ B_K ≤ b_last``).  The realised switch points ``P_i`` are
+``schedule.switch_samples``; ``sum(batch) == budget`` always.
 
 String form (command line)
 --------------------------
@@ -47,6 +48,16 @@ SCHEDULE_GRAMMAR = (
     "(B integers >= 1; 0 <= F1 < ... <= 1 are fractions of the data budget), "
     "e.g. const:64, switch:16->256@0.8, stages:16,32,64@0.5,0.8"
 )
+
+
+# A non-negative decimal number (no sign), as a *non-capturing* group so that it can be
+# embedded in larger patterns (its alternation must not split them).
+_NUM = r"(?:\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
+
+
+def _fmt_frac(f: float) -> str:
+    """Shortest string that parses back to exactly ``f`` (so parse/format round-trips)."""
+    return repr(float(f))
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -197,9 +208,12 @@ class Schedule:
         """k-stage batch schedule: ``batches[i]`` is used between data fractions
         ``switches[i−1]`` and ``switches[i]`` (with 0 and 1 at the ends).
 
-        Every stage but the last takes whole batches — its end is rounded to the nearest
-        multiple of its batch size (never past the budget) — and the last step of the last
-        stage is partial, so the realised budget is exactly ``budget``.
+        Every stage but the last takes whole batches — it ends at the point ``P_{i−1} +
+        n·b_i`` (whole batches after the previous boundary, never past the budget) nearest
+        to ``switches[i]·budget`` — and the last step of the last stage may be a partial
+        batch, so the realised budget is exactly ``budget``.  A two-stage schedule formats
+        as ``switch:``; fractions are formatted by ``repr`` so that ``parse(str(sch))``
+        rebuilds the identical schedule.
         """
         batches = [check_int_range("batch", b, 1, None) for b in batches]
         if not batches:
@@ -239,11 +253,11 @@ class Schedule:
         if len(batches) == 1:
             spec = f"const:{batches[0]}"
         elif len(batches) == 2:
-            spec = f"switch:{batches[0]}->{batches[1]}@{switches[0]:.12g}"
+            spec = f"switch:{batches[0]}->{batches[1]}@{_fmt_frac(switches[0])}"
         else:
             spec = (
                 "stages:" + ",".join(map(str, batches)) + "@"
-                + ",".join(f"{f:.12g}" for f in switches)
+                + ",".join(_fmt_frac(f) for f in switches)
             )
         return cls(np.full(batch.size, lr), batch, spec=spec, switch_samples=tuple(ends))
 
@@ -256,11 +270,10 @@ class Schedule:
         m = re.fullmatch(r"const:(\d+)", text)
         if m:
             return cls.constant(int(m.group(1)), budget, lr)
-        num = r"(\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
-        m = re.fullmatch(r"switch:(\d+)->(\d+)@" + num, text)
+        m = re.fullmatch(r"switch:(\d+)->(\d+)@(" + _NUM + ")", text)
         if m:
             return cls.two_stage(int(m.group(1)), int(m.group(2)), float(m.group(3)), budget, lr)
-        m = re.fullmatch(r"stages:(\d+(?:,\d+)+)@(" + num[1:-1] + r"(?:," + num[1:-1] + r")*)", text)
+        m = re.fullmatch(r"stages:(\d+(?:,\d+)+)@(" + _NUM + "(?:," + _NUM + ")*)", text)
         if m:
             batches = [int(x) for x in m.group(1).split(",")]
             fracs = [float(x) for x in m.group(2).split(",")]

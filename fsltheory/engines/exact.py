@@ -41,16 +41,25 @@ __all__ = [
 
 # ---------------------------------------------------------------------------- kernels
 @njit(cache=True, fastmath=True, inline="always")
-def _run_segment(lam, d, x, c, E2, sigma2, n, out, k0):
-    """Advance ``n`` steps with fixed coefficients; returns the new ``Σ λ_j d_j``."""
+def _run_segment(lam, d, eta, kappa, cc, E2, sigma2, n, out, k0):
+    """Advance ``n`` steps with fixed ``(η, B)``; returns the new ``Σ λ_j d_j``.
+
+    ``kappa = 1 + 1/B`` and ``cc = η²/B``, so ``x_j = ηλ_j (2 − ηλ_j κ)`` and
+    ``c_j S = (cc S) λ_j``.  Recomputing ``x_j`` from ``λ_j`` on the fly (two extra
+    multiply-adds) instead of loading a stored array leaves only ``λ`` and ``d`` to stream
+    through the cache, which is what bounds the speed (see benchmarks/bench_exact.py).
+    """
     M = lam.size
     for i in range(n):
-        S = E2 + sigma2
+        cs = cc * (E2 + sigma2)
         acc = 0.0
         for j in range(M):
-            dj = d[j] - x[j] * d[j] + c[j] * S
+            lj = lam[j]
+            el = eta * lj
+            xj = el * (2.0 - el * kappa)
+            dj = d[j] - xj * d[j] + cs * lj
             d[j] = dj
-            acc += lam[j] * dj
+            acc += lj * dj
         E2 = acc
         out[k0 + i + 1] = 0.5 * E2
     return E2
@@ -59,11 +68,9 @@ def _run_segment(lam, d, x, c, E2, sigma2, n, out, k0):
 @njit(cache=True, fastmath=True)
 def _exact_risk_kernel(lam, d0, run_lr, run_b, run_n, sigma2, out):
     """Write ``E_k`` for k = 0..K into ``out``; the schedule is given as runs
-    (lr, batch, count) so that the coefficients are computed once per run."""
+    (lr, batch, count) of consecutive equal steps."""
     M = lam.size
     d = d0.copy()
-    x = np.empty(M)
-    c = np.empty(M)
     E2 = 0.0
     for j in range(M):
         E2 += lam[j] * d[j]
@@ -72,11 +79,8 @@ def _exact_risk_kernel(lam, d0, run_lr, run_b, run_n, sigma2, out):
     for r in range(run_lr.size):
         eta = run_lr[r]
         inv_b = 1.0 / run_b[r]
-        for j in range(M):
-            el = eta * lam[j]
-            x[j] = el * (2.0 - el * (1.0 + inv_b))
-            c[j] = eta * el * inv_b
-        E2 = _run_segment(lam, d, x, c, E2, sigma2, run_n[r], out, k)
+        E2 = _run_segment(lam, d, eta, 1.0 + inv_b, eta * eta * inv_b, E2, sigma2, run_n[r],
+                          out, k)
         k += run_n[r]
 
 
