@@ -20,14 +20,23 @@ __all__ = ["LossCurve", "log_spaced_indices"]
 
 def log_spaced_indices(n: int, points: int) -> np.ndarray:
     """At most ``points`` distinct indices into ``range(n)``, log-spaced, always keeping
-    the first (index 0) and the last."""
+    the first (index 0) and the last.
+
+    The indices are ``round(g) − 1`` for ``g`` geometrically spaced in ``[1, n]`` (so step
+    ``k`` of a curve is kept where ``k + 1`` is log-spaced); duplicates at small ``k`` are
+    dropped, hence "at most".
+
+    >>> log_spaced_indices(1000, 4).tolist()
+    [0, 9, 99, 999]
+    >>> log_spaced_indices(3, 200).tolist()
+    [0, 1, 2]
+    """
     if n <= points:
         return np.arange(n)
     if points < 2:
         return np.array([n - 1])
-    idx = np.unique(np.round(np.geomspace(1, n, points - 1)).astype(np.int64) - 1)
-    idx = np.unique(np.concatenate(([0], idx, [n - 1])))
-    return idx
+    # geomspace(1, n, points) already starts at 1 and ends at n, i.e. indices 0 and n − 1.
+    return np.unique(np.round(np.geomspace(1, n, points)).astype(np.int64) - 1)
 
 
 @dataclass(frozen=True)

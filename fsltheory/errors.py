@@ -57,8 +57,14 @@ def check_range(
 ) -> float:
     """Validate ``low (<|<=) value (<|<=) high`` and return the value as a float.
 
-    The error message states the allowed range in interval notation, e.g.
-    ``beta must be in (1, inf), got 0.5``.
+    The error message states the allowed range in interval notation:
+
+    >>> check_range("beta", 2, 1.0, None, low_open=True)
+    2.0
+    >>> check_range("beta", 0.5, 1.0, None, low_open=True)
+    Traceback (most recent call last):
+    ...
+    fsltheory.errors.InvalidParameterError: beta must be in (1, inf), got 0.5
     """
     v = check_finite(name, value)
     lo_ok = low is None or (v > low if low_open else v >= low)

@@ -27,7 +27,7 @@ Example
 >>> from fsltheory import Schedule
 >>> sch = Schedule.parse("switch:4->64@0.75", budget=1024, lr=0.1)
 >>> sch.budget, sch.n_steps, sch.switch_samples
-(1024, 208, (768,))
+(1024, 196, (768,))
 >>> str(sch)
 'switch:4->64@0.75'
 """

@@ -1,11 +1,18 @@
-"""``fsltheory simulate``: one loss curve of one schedule on one task."""
+"""``fsltheory simulate``: one loss curve of one schedule on one task.
+
+Defaults are the late-switching example of spec §5 (β=2, s=0.25, σ=1, 4000 modes, lr 0.2,
+budget 131072, ``switch:4->64@0.95``) on the exact engine of spec §2.  ``--json`` prints one
+object with ``final_risk``, ``steps``, ``budget``, ``regime`` and the curve at at most
+``--points`` log-spaced steps; ``--csv PATH`` writes the full curve.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ..engines import ENGINES, get_engine
-from ..errors import check_int_range
+from ..errors import InvalidParameterError, check_int_range
 from ..schedule import SCHEDULE_GRAMMAR, Schedule
 from .common import add_task_args, print_json, task_from_args
 
@@ -36,13 +43,22 @@ def run(args: argparse.Namespace) -> int:
     task = task_from_args(args)
     points = check_int_range("points", args.points, 2, None)
     schedule = Schedule.parse(args.schedule, args.budget, args.lr)
+    if args.csv and not Path(args.csv).resolve().parent.is_dir():
+        raise InvalidParameterError(
+            f"--csv must be a file path in an existing directory, got {args.csv!r}"
+        )
     engine = get_engine(args.engine)
     opts = {}
     if args.engine == "sgd":
         opts = {"seeds": check_int_range("seeds", args.seeds, 2, None), "seed": args.seed}
     curve = engine(task, schedule, **opts)
     if args.csv:
-        curve.to_csv(args.csv)
+        try:
+            curve.to_csv(args.csv)
+        except OSError as exc:  # unwritable path: one line, exit 2 (not a traceback)
+            raise InvalidParameterError(
+                f"--csv must be a writable file path, got {args.csv!r} ({exc.strerror})"
+            ) from None
     if args.json:
         out = {
             "engine": args.engine,
