@@ -96,17 +96,23 @@ class Schedule:
         if not np.all(np.isfinite(lr)) or np.any(lr <= 0):
             k = int(np.flatnonzero(~(np.isfinite(lr) & (lr > 0)))[0])
             raise InvalidParameterError(
-                f"lr must be finite and in (0, inf) at every step, got lr[{k}]={lr[k]!r}"
+                f"lr must be finite and in (0, inf) at every step, got lr[{k}]={float(lr[k])!r}"
             )
         if b.dtype.kind == "f":
-            if not np.all(np.isfinite(b)) or np.any(b != np.round(b)):
-                raise InvalidParameterError("batch must hold integers >= 1")
+            bad = ~np.isfinite(b) | (b != np.round(b))
+            if np.any(bad):
+                k = int(np.flatnonzero(bad)[0])
+                raise InvalidParameterError(
+                    f"batch must hold integers >= 1, got batch[{k}]={float(b[k])!r}"
+                )
         elif b.dtype.kind not in "iu":
-            raise InvalidParameterError("batch must hold integers >= 1")
+            raise InvalidParameterError(f"batch must hold integers >= 1, got dtype {b.dtype}")
         b = b.astype(np.int64)
         if np.any(b < 1):
             k = int(np.flatnonzero(b < 1)[0])
-            raise InvalidParameterError(f"batch must be >= 1 at every step, got batch[{k}]={b[k]}")
+            raise InvalidParameterError(
+                f"batch must be integers >= 1 at every step, got batch[{k}]={int(b[k])}"
+            )
         self._lr = _frozen(lr)
         self._batch = _frozen(b)
         self._spec = spec
