@@ -60,12 +60,13 @@ DIVERGENCE_FACTOR = 1e12
 # Memory cap for the per-seed risk block held at once by sgd_risk (float64 entries).
 _BLOCK_ENTRIES = 1 << 25  # 256 MiB
 
-# No nnan/ninf: the divergence test below must see NaN and inf.
-_FASTMATH = {"nsz", "arcp", "contract", "reassoc"}
+# No fastmath: even without the nnan/ninf flags LLVM folds np.isfinite(inf) to True under
+# reassoc/arcp, and the divergence check must see NaN and inf.  (The cost is dominated by
+# the normal draws; fastmath gains nothing measurable here.)
 
 
 # ---------------------------------------------------------------------------- kernels
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True)
 def _sgd_trajectory(word, sqrt_lam, lam, theta_star, run_lr, run_b, run_n, sigma, limit,
                     out, x, g, r):
     """One SGD trajectory from the stream seeded with ``word``; writes ``E_k`` into
@@ -113,7 +114,7 @@ def _sgd_trajectory(word, sqrt_lam, lam, theta_star, run_lr, run_b, run_n, sigma
     return -1, 0
 
 
-@njit(cache=True, parallel=True, fastmath=_FASTMATH)
+@njit(cache=True, parallel=True)
 def _sgd_block_kernel(words, sqrt_lam, lam, theta_star, run_lr, run_b, run_n, sigma, limit,
                       out, fail_step, fail_code):
     """Trajectories for every word in ``words``, in parallel over seeds (``prange``); row
@@ -273,7 +274,7 @@ def sgd_risk(
     >>> from fsltheory.engines.sgd import sgd_risk
     >>> task = PowerLawTask(2.0, 1.0, sigma=1.0, modes=50)
     >>> curve = sgd_risk(task, Schedule.constant(2, 200, lr=0.2), seeds=8, seed=1)
-    >>> len(curve), curve.engine, bool(curve.stderr[0] == 0.0)
+    >>> len(curve), curve.engine, bool(curve.stderr[-1] > 0)
     (101, 'sgd', True)
     """
     seeds, seed = _validate(task, schedule, seeds, seed, check_stable)
