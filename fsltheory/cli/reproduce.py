@@ -1,0 +1,95 @@
+"""``fsltheory reproduce``: the main job — derive, verify, figures, then a summary.
+
+1. ``derive``  — the symbolic derivations (``fsltheory derive`` on its defaults);
+2. ``verify``  — every claim of the registry checked numerically (``fsltheory verify``,
+   which writes ``proofs/REPORT.md``; ``--quick`` is passed on);
+3. ``figures`` — every figure into ``--out`` (default ``figures/``; ``--quick`` passed on);
+4. a summary table: step, status, seconds, and where the outputs are.
+
+The steps run through the same sub-commands a user would type, so ``reproduce`` can never
+disagree with them.  A step whose sub-command is not installed is reported as skipped; the
+exit status is 0 only if every step that ran succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from typing import Any
+
+from ..errors import FSLError
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "reproduce",
+        help="derive, verify (writes proofs/REPORT.md) and make all figures",
+        description="The main job: symbolic derivations, the numerical verification of every "
+        "claim (writes proofs/REPORT.md) and every figure, then a summary.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--quick", action="store_true",
+                   help="quick verification and quick figures (under 5 minutes on 2 cores)")
+    p.add_argument("--out", default="figures", help="figure output directory")
+    p.set_defaults(func=run)
+
+
+def _run_subcommand(argv: list[str]) -> tuple[str, str]:
+    """Run ``fsltheory <argv>`` in-process; returns (status, detail)."""
+    from . import build_parser
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # sub-command not available / bad flags
+        return "skipped", f"`fsltheory {' '.join(argv)}` is not available (exit {exc.code})"
+    try:
+        rc = int(args.func(args) or 0)
+    except (FSLError, ValueError) as exc:
+        return "failed", f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # keep going: report the failure in the summary
+        traceback.print_exc(file=sys.stderr)
+        return "failed", f"{type(exc).__name__}: {exc}"
+    return ("ok", "") if rc == 0 else ("failed", f"exit status {rc}")
+
+
+def _has_command(name: str) -> bool:
+    from . import build_parser
+
+    parser = build_parser()
+    for action in parser._actions:  # the sub-parsers action
+        if isinstance(action, argparse._SubParsersAction):
+            return name in action.choices
+    return False
+
+
+def run(args: argparse.Namespace) -> int:
+    quick = ["--quick"] if args.quick else []
+    steps: list[tuple[str, list[str], str]] = [
+        ("derive", ["derive"], "formulas printed above"),
+        ("verify", ["verify", *quick], "proofs/REPORT.md"),
+        ("figures", ["figures", *quick, "--out", args.out], f"{args.out}/ (PNG + PDF)"),
+    ]
+    results: list[dict[str, Any]] = []
+    t_all = time.perf_counter()
+    for name, argv, where in steps:
+        print(f"\n=== fsltheory {' '.join(argv)}", flush=True)
+        t0 = time.perf_counter()
+        if not _has_command(argv[0]):
+            status, detail = "skipped", f"sub-command `{argv[0]}` is not installed"
+        else:
+            status, detail = _run_subcommand(argv)
+        sys.stdout.flush()
+        results.append({"step": name, "status": status, "seconds": time.perf_counter() - t0,
+                        "where": where if status == "ok" else detail})
+    print("\n=== summary" + (" (quick)" if args.quick else ""))
+    for r in results:
+        print(f"{r['step']:<8} {r['status']:<8} {r['seconds']:7.1f}s  {r['where']}")
+    print(f"total    {time.perf_counter() - t_all:.1f}s")
+    failed = [r["step"] for r in results if r["status"] == "failed"]
+    if failed:
+        print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0

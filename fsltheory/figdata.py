@@ -1,0 +1,574 @@
+"""The numbers behind every figure (no plotting here; :mod:`fsltheory.plots` draws them).
+
+Each ``data_<name>(quick=False)`` function runs the engines, the optimiser and the symbolic
+layer and returns a plain :class:`FigData` (a title, a dict of arrays/scalars per panel and a
+dict of fitted-vs-predicted numbers).  Nothing here imports matplotlib, so the data can be
+tested and reused without a display.  Predicted exponents always come from the symbolic
+layer (:mod:`fsltheory.symbolic`), the single source of truth; they are never retyped here.
+
+Figures (file stems in ``figures/``) and the spec section each illustrates:
+
+================  ==========================================================================
+three-engines     exact (§2), Volterra (§3) and SGD (mean ± 2 s.e.) curves on one task
+kernels           e(t), K(u) exact sums vs their closed forms (§4)
+catch-up          the fast catch-up effect after a batch switch (§5 C-CATCHUP, C-SWITCH)
+catch-up-gap      gap to the large-batch curve ∝ (t − t_s)^(−(1−1/β)) (§5 C-CATCHUP)
+optimal-schedules optimal continuous batch schedules, easy vs hard (§5 C-OPT-EASY/HARD)
+switch-vs-loss    final loss vs switch point for several budgets (§5 C-SWITCH)
+switch-scaling    D − P* vs D, fitted vs predicted (1+s)/(2−1/β) (§5 C-SWITCH)
+phase-diagram     (β, s) plane, large-batch data share at fixed D, boundary s = 1 − 1/β
+duality           LR schedule at fixed batch vs batch schedule at fixed LR (§5 C-DUALITY)
+================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .curve import LossCurve, log_spaced_indices
+from .engines.exact import exact_risk, exact_risk_many
+from .errors import InvalidParameterError
+from .schedule import Schedule
+from .task import PowerLawTask
+
+__all__ = [
+    "FigData",
+    "FIGURE_NAMES",
+    "FIGURE_DATA",
+    "figure_data",
+    "loglog_slope",
+    "data_three_engines",
+    "data_kernels",
+    "data_catch_up",
+    "data_catch_up_gap",
+    "data_optimal_schedules",
+    "data_switch_vs_loss",
+    "data_switch_scaling",
+    "data_phase_diagram",
+    "data_duality",
+]
+
+# Shared experiment settings (spec §5 uses σ > 0 and a constant learning rate).
+BETA = 2.0
+S_HARD = 0.25  # hard: s < 1 − 1/β = 0.5
+S_EASY = 1.5  # easy
+SIGMA = 1.0
+LR = 0.2
+B_SMALL = 4
+B_LARGE = 64
+
+
+@dataclass
+class FigData:
+    """Everything a plot builder needs: ``panels`` maps a panel key to a dict of plain
+    arrays/scalars; ``fits`` holds fitted-vs-predicted numbers (also used by tests);
+    ``meta`` records the settings (task, budget, …) shown in captions."""
+
+    name: str
+    panels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fits: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------- helpers
+def loglog_slope(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Least-squares fit ``log y = a + p log x``; returns ``(p, exp(a))``."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    ok = (x > 0) & (y > 0) & np.isfinite(x) & np.isfinite(y)
+    if ok.sum() < 2:
+        raise InvalidParameterError("loglog_slope needs at least two positive points")
+    p, a = np.polyfit(np.log(x[ok]), np.log(y[ok]), 1)
+    return float(p), float(np.exp(a))
+
+
+def _curve_points(curve: LossCurve, points: int = 400) -> dict[str, np.ndarray]:
+    """A curve as plain log-spaced arrays (steps ≥ 1 so log axes work)."""
+    idx = log_spaced_indices(len(curve), points)
+    idx = idx[idx >= 1]
+    out = {
+        "steps": curve.steps[idx].astype(np.float64),
+        "data": curve.data[idx].astype(np.float64),
+        "time": curve.time[idx],
+        "risk": curve.risk[idx],
+    }
+    if curve.stderr is not None:
+        out["stderr"] = curve.stderr[idx]
+    return out
+
+
+class _InterimTheory:
+    """INTERIM stand-in until the symbolic layer lands (then :func:`_sym` uses it)."""
+
+    @staticmethod
+    def predicted(name: str, beta: float, s: float) -> float:
+        return {
+            "signal_exponent": s,
+            "kernel_exponent": 2 - 1 / beta,
+            "catchup_exponent": -(1 - 1 / beta),
+            "switch_exponent": (1 + s) / (2 - 1 / beta),
+            "regime_boundary": 1 - 1 / beta,
+            "duality_lr_exponent": 2 * beta - 1,
+            "profile_exponent": 1 / (2 * beta) - 1,
+        }[name]
+
+    @staticmethod
+    def signal_asymptotic(beta, s, t, modes):
+        t = np.asarray(t, dtype=np.float64)
+        tail = 0.0 if modes is None else modes ** (-s * beta) / (2 * s * beta)
+        return math.gamma(s) / (2 * beta) * (2 * t) ** (-s) - tail
+
+    @staticmethod
+    def kernel_asymptotic(beta, u):
+        u = np.asarray(u, dtype=np.float64)
+        return math.gamma(2 - 1 / beta) / beta * (2 * u) ** (-(2 - 1 / beta))
+
+
+def _sym():
+    """The symbolic layer (import deferred so that figures needing no exponent run even
+    while it is being built)."""
+    return _InterimTheory
+
+
+# Predicted exponents, each from its one symbolic source (spec §4–§5).
+def predicted_signal_exponent(beta: float, s: float) -> float:
+    """Exponent of e(t) ~ t^(−s) (spec §4), from the symbolic layer."""
+    return float(_sym().predicted("signal_exponent", beta, s))
+
+
+def predicted_kernel_exponent(beta: float) -> float:
+    """Exponent of K(u) ~ u^(−(2 − 1/β)) (spec §4), from the symbolic layer."""
+    return float(_sym().predicted("kernel_exponent", beta, 1.0))
+
+
+def predicted_catchup_exponent(beta: float) -> float:
+    """Exponent of the catch-up gap, −(1 − 1/β) (spec §5 C-CATCHUP)."""
+    return float(_sym().predicted("catchup_exponent", beta, 1.0))
+
+
+def predicted_switch_exponent(beta: float, s: float) -> float:
+    """Exponent of D − P* ≍ D^((1+s)/(2−1/β)) (spec §5 C-SWITCH, hard regime)."""
+    return float(_sym().predicted("switch_exponent", beta, s))
+
+
+def predicted_duality_lr_exponent(beta: float) -> float:
+    """Exponent 2β − 1 of the optimal power-decay LR η*(z) ∝ (1 − z/N)^(2β−1) (spec §5
+    C-DUALITY), from the symbolic layer."""
+    return float(_sym().predicted("duality_lr_exponent", beta, 1.0))
+
+
+def predicted_profile_exponent(beta: float) -> float:
+    """Exponent 1/(2β) − 1 of the optimal batch profile b*(t) ∝ (T − t)^(1/(2β)−1) once the
+    floor does not bind (spec §5 C-OPT-EASY), from the symbolic layer."""
+    return float(_sym().predicted("profile_exponent", beta, 1.0))
+
+
+def regime_boundary(beta: np.ndarray) -> np.ndarray:
+    """The easy/hard boundary s = 1 − 1/β (spec §1, C-REGIME), from the symbolic layer."""
+    b = np.asarray(beta, dtype=np.float64)
+    return np.array([float(_sym().predicted("regime_boundary", float(x), 1.0)) for x in b])
+
+
+# ---------------------------------------------------------------------------- figures
+def data_three_engines(quick: bool = False) -> FigData:
+    """Exact (§2), Volterra (§3) and stochastic SGD (§2 update; mean ± 2 s.e.) on one hard
+    task and two schedules: the toolkit's own validation.  Engines not yet available are
+    skipped (their absence is recorded in ``meta['missing']``)."""
+    from .engines import ENGINES
+
+    task = PowerLawTask(BETA, S_HARD, sigma=SIGMA, modes=200 if quick else 1000)
+    budget = 2**12 if quick else 2**15
+    seeds = 32 if quick else 128
+    specs = ["const:16", "switch:4->64@0.8"]
+    fd = FigData("three-engines", meta={"task": task, "budget": budget, "lr": LR,
+                                        "seeds": seeds, "missing": []})
+    for spec in specs:
+        sch = Schedule.parse(spec, budget, LR)
+        panel: dict[str, Any] = {"schedule": spec}
+        exact = exact_risk(task, sch)
+        panel["exact"] = _curve_points(exact)
+        if "volterra" in ENGINES:
+            vol = ENGINES["volterra"](task, sch)
+            panel["volterra"] = _curve_points(vol)
+            fd.fits[f"{spec}:volterra_final_rel"] = vol.final_risk / exact.final_risk - 1.0
+        elif "volterra" not in fd.meta["missing"]:
+            fd.meta["missing"].append("volterra")
+        if "sgd" in ENGINES:
+            sgd = ENGINES["sgd"](task, sch, seeds=seeds, seed=0)
+            idx = log_spaced_indices(len(sgd), 40)[1:]
+            panel["sgd"] = {
+                "data": sgd.data[idx].astype(np.float64),
+                "risk": sgd.risk[idx],
+                "stderr": sgd.stderr[idx],
+                "exact": exact.risk[idx],
+            }
+            z = np.abs(sgd.risk[idx] - exact.risk[idx]) / sgd.stderr[idx]
+            fd.fits[f"{spec}:sgd_within_4se"] = float(np.mean(z <= 4.0))
+        elif "sgd" not in fd.meta["missing"]:
+            fd.meta["missing"].append("sgd")
+        fd.panels[spec] = panel
+    return fd
+
+
+def _signal_closed_form(beta: float, s: float, t: np.ndarray, modes: int | None) -> np.ndarray:
+    """e_M(t) ≈ Γ(s)/(2β)(2t)^(−s) − M^(−sβ)/(2sβ) (spec §4; ``modes=None``: M = ∞),
+    constants from the symbolic layer."""
+    sym = _sym()
+    return np.asarray(sym.signal_asymptotic(beta, s, t, modes), dtype=np.float64)
+
+
+def _kernel_closed_form(beta: float, u: np.ndarray) -> np.ndarray:
+    """K(u) ≈ Γ(2 − 1/β)/β · (2u)^(−(2−1/β)) (spec §4), from the symbolic layer."""
+    return np.asarray(_sym().kernel_asymptotic(beta, u), dtype=np.float64)
+
+
+def data_kernels(quick: bool = False) -> FigData:
+    """Exact finite-M sums e_M(t), K_M(u) (spec §3) against their asymptotic closed forms
+    (spec §4, including the finite-M tail −M^(−sβ)/(2sβ) of e), with log-log slopes fitted
+    on the exact sums inside the window where §4 says the pure power law holds: lower end
+    t = 10 (≫ 1/λ_1, where the sum is close to its integral); upper end where the finite-M
+    tail reaches 2% of the leading term (slope bias ≤ 2%·s), capped at 10^5; for K the
+    upper end is min(10^5, M^β/10^3) (finite-M tail of K negligible)."""
+    from .engines.spectral import forgetting_kernel, signal_term
+
+    modes = 10**5 if quick else 10**6
+    npts = 60 if quick else 160
+    fd = FigData("kernels", meta={"modes": modes})
+    pairs = [(2.0, 0.25), (2.0, 1.0), (3.0, 0.5), (1.5, 2.0)]
+    t = np.geomspace(1e-2, 1e7, npts)
+    sig = {}
+    for beta, s in pairs:
+        task = PowerLawTask(beta, s, sigma=SIGMA, modes=modes)
+        e = np.asarray(signal_term(task, t))
+        closed = _signal_closed_form(beta, s, t, modes)
+        lead = _signal_closed_form(beta, s, t, None)  # M → ∞: no tail correction
+        tail = lead - closed
+        win = (t >= 10.0) & (tail <= 0.02 * lead) & (t <= 1e5)
+        p, _ = loglog_slope(t[win], e[win])
+        pred = -predicted_signal_exponent(beta, s)
+        sig[f"β={beta:g}, s={s:g}"] = {"t": t, "exact": e, "closed": closed, "lead": lead,
+                                       "window": (float(t[win][0]), float(t[win][-1])),
+                                       "fitted": p, "predicted": pred}
+        fd.fits[f"signal β={beta:g}, s={s:g}"] = {"fitted": p, "predicted": pred}
+    fd.panels["signal"] = sig
+    ker = {}
+    for beta in (1.5, 2.0, 3.0, 4.0):
+        task = PowerLawTask(beta, 1.0, sigma=SIGMA, modes=modes)
+        k = np.asarray(forgetting_kernel(task, t))
+        closed = _kernel_closed_form(beta, t)
+        hi = min(1e5, modes**beta / 1e3)
+        win = (t >= 10.0) & (t <= hi)
+        p, _ = loglog_slope(t[win], k[win])
+        pred = -predicted_kernel_exponent(beta)
+        ker[f"β={beta:g}"] = {"u": t, "exact": k, "closed": closed,
+                              "window": (float(t[win][0]), float(t[win][-1])),
+                              "fitted": p, "predicted": pred}
+        fd.fits[f"kernel β={beta:g}"] = {"fitted": p, "predicted": pred}
+    fd.panels["kernel"] = ker
+    return fd
+
+
+def data_catch_up(quick: bool = False) -> FigData:
+    """The fast catch-up effect (spec §5 C-CATCHUP) on a hard and an easy task, exact engine.
+
+    Panel "steps": constant B_SMALL and constant B_LARGE run for the same number of steps
+    N = D/B_SMALL, and two-stage schedules (budget D) switching at several data fractions:
+    after the switch the loss drops suddenly onto the large-batch curve.  Panel "data":
+    the same runs against samples, up to the budget D (the constant-B_LARGE run restricted
+    to D samples is exactly the budget-D constant schedule): on the hard task the late
+    switch wins, on the easy task constant B_LARGE wins.
+    """
+    budget = 2**14 if quick else 2**17
+    modes = 1000 if quick else 4000
+    fracs = [0.5, 0.8, 0.95]
+    fd = FigData("catch-up", meta={"budget": budget, "modes": modes, "lr": LR,
+                                   "b_small": B_SMALL, "b_large": B_LARGE, "fractions": fracs})
+    n_steps = budget // B_SMALL
+    for label, s in (("hard", S_HARD), ("easy", S_EASY)):
+        task = PowerLawTask(BETA, s, sigma=SIGMA, modes=modes)
+        scheds = [Schedule.constant(B_SMALL, budget, LR),
+                  Schedule.constant(B_LARGE, n_steps * B_LARGE, LR)]
+        scheds += [Schedule.two_stage(B_SMALL, B_LARGE, f, budget, LR) for f in fracs]
+        curves = exact_risk_many(task, scheds)
+        small, large = curves[0], curves[1]
+        finals = {"const small": small.final_risk,
+                  "const large": float(large.at_data(budget)[()])}
+        sw = []
+        for f, c, sch_f in zip(fracs, curves[2:], scheds[2:], strict=True):
+            k_s = sch_f.switch_samples[0] // B_SMALL
+            sw.append({"fraction": f, "switch_step": int(k_s), **_curve_points(c)})
+            finals[f"switch {f:g}"] = c.final_risk
+        fd.panels[label] = {"task": task, "small": _curve_points(small),
+                            "large": _curve_points(large, 600), "switch": sw,
+                            "finals": finals}
+        fd.fits[label] = finals
+    return fd
+
+
+def _gap_prediction(task: PowerLawTask, g1: float, g2: float, tau: np.ndarray,
+                    t_s: float) -> np.ndarray:
+    """Δ(τ) = (σ²/2)(γ₁ − γ₂) ∫_τ^{t_s+τ} K_M(u) du (spec §5 C-CATCHUP), with the per-mode
+    integral in closed form: ∫_a^b λ² e^(−2λu) du = (λ/2)(e^(−2λa) − e^(−2λb)).  Summed
+    from the smallest terms up for accuracy."""
+    lam = task.lambdas[::-1]
+    out = np.empty(tau.size)
+    for i, a in enumerate(tau):
+        out[i] = np.sum(0.5 * lam * (np.exp(-2 * lam * a) - np.exp(-2 * lam * (a + t_s))))
+    return 0.5 * task.sigma**2 * (g1 - g2) * out
+
+
+def data_catch_up_gap(quick: bool = False) -> FigData:
+    """Gap to the large-batch curve after a switch, vs time since the switch (spec §5
+    C-CATCHUP), exact engine, for β ∈ {2, 3} (hard tasks, s = 0.25).
+
+    Two runs at the same learning rate (so equal steps = equal intrinsic time): batch
+    B_SMALL until t_s then B_LARGE, and B_LARGE throughout.  The gap Δ(τ), τ = t − t_s, is
+    compared with the forgotten-noise prediction (σ²/2)(γ₁−γ₂)∫_τ^{t} K_M (an independent
+    spectral-sum computation) and its log-log slope over 10 ≤ τ ≤ t_s/100 (1 ≪ τ ≪ t_s, so
+    that the far end ∫^{t} K is ≤ 10% of the tail) with the predicted −(1 − 1/β).
+    """
+    t_s = 2e4 if quick else 2e5
+    modes = 1000 if quick else 2000
+    fd = FigData("catch-up-gap", meta={"t_switch": t_s, "modes": modes, "lr": LR,
+                                       "b_small": B_SMALL, "b_large": B_LARGE, "s": S_HARD})
+    k_s = int(round(t_s / LR))
+    k_after = int(round(t_s / 10 / LR))
+    for beta in (2.0, 3.0):
+        task = PowerLawTask(beta, S_HARD, sigma=SIGMA, modes=modes)
+        n = k_s + k_after
+        b_sw = np.full(n, B_SMALL, dtype=np.int64)
+        b_sw[k_s:] = B_LARGE
+        sw = Schedule.from_arrays(LR, b_sw)
+        lg = Schedule.from_arrays(LR, np.full(n, B_LARGE, dtype=np.int64))
+        c_sw, c_lg = exact_risk_many(task, [sw, lg])
+        k = k_s + np.unique(np.round(np.geomspace(1, k_after, 300)).astype(np.int64))
+        tau = c_sw.time[k] - c_sw.time[k_s]
+        gap = c_sw.risk[k] - c_lg.risk[k]
+        pred = _gap_prediction(task, LR / B_SMALL, LR / B_LARGE, tau, t_s)
+        win = (tau >= 10.0) & (tau <= t_s / 100)
+        p, c = loglog_slope(tau[win], gap[win])
+        expo = predicted_catchup_exponent(beta)
+        fd.panels[f"β={beta:g}"] = {"beta": beta, "tau": tau, "gap": gap, "predicted_gap": pred,
+                                       "window": (float(tau[win][0]), float(tau[win][-1])),
+                                       "fitted": p, "fit_const": c, "predicted": expo}
+        fd.fits[f"β={beta:g}"] = {"fitted": p, "predicted": expo,
+                                     "max_rel_err_vs_prediction":
+                                     float(np.max(np.abs(gap[win] / pred[win] - 1)))}
+    return fd
+
+
+def data_optimal_schedules(quick: bool = False) -> FigData:
+    """Optimal continuous batch schedules (spec §5 C-OPT-EASY / C-OPT-HARD) from
+    :func:`fsltheory.optimize.optimal_schedule` (FSL model, floor B_SMALL, no ceiling) for
+    an easy and a hard task at several budgets: the continuous optimum b*(t) against
+    t/T* (= fraction of steps, the learning rate being constant), with T₁*/T* where the
+    floor stops binding.  Modes are chosen so that the finite-M signal tail does not bind
+    (the optimiser reports it in ``binding``)."""
+    from .optimize import optimal_schedule
+
+    budgets = [2**14, 2**16, 2**18] if quick else [2**14, 2**16, 2**18, 2**20]
+    modes = 10**4 if quick else 10**5
+    fd = FigData("optimal-schedules", meta={"budgets": budgets, "modes": modes, "lr": LR,
+                                            "b_min": B_SMALL})
+    for label, s in (("easy", S_EASY), ("hard", S_HARD)):
+        task = PowerLawTask(BETA, s, sigma=SIGMA, modes=modes)
+        rows = []
+        for D in budgets:
+            res = optimal_schedule(task, D, LR, B_SMALL, model="fsl", progress=False)
+            t = np.asarray(res.profile_time, dtype=np.float64)
+            b = np.asarray(res.profile_batch, dtype=np.float64)
+            remaining = res.horizon - t
+            row = {"budget": D, "frac": t / res.horizon, "remaining": remaining, "batch": b,
+                   "horizon": res.horizon, "floor_end": res.floor_end,
+                   "floor_step_fraction": res.floor_step_fraction,
+                   "steps": res.schedule.n_steps, "int_batch": res.schedule.batch,
+                   "binding": tuple(res.binding), "final_risk": res.final_risk}
+            # slope of log b* vs log(T − t) where b* > b_min and 10 ≤ T − t ≤ T/2
+            win = (remaining >= 10.0) & (remaining <= res.horizon / 2) & (b > 1.001 * B_SMALL)
+            row["fitted"] = loglog_slope(remaining[win], b[win])[0] if win.sum() >= 4 else None
+            rows.append(row)
+        pred = predicted_profile_exponent(BETA)
+        fd.panels[label] = {"task": task, "rows": rows, "predicted": pred}
+        fd.fits[label] = [{"budget": r["budget"], "binding": r["binding"],
+                           "floor_step_fraction": r["floor_step_fraction"],
+                           "fitted": r["fitted"], "predicted": pred} for r in rows]
+    return fd
+
+
+def _switch_grid(task: PowerLawTask, budget: int, n: int,
+                 b1: int = B_SMALL, b2: int = B_LARGE) -> tuple[np.ndarray, np.ndarray]:
+    """Final exact risk of two-stage schedules ``b1 → b2`` whose large-batch data
+    ``R = D − P`` runs over ~``n`` log-spaced whole multiples of ``b2`` (so that neither
+    stage ends with a partial batch, which would add a step-count artefact to the curve;
+    needs ``D`` divisible by ``b2`` and ``b2`` by ``b1``).  Returns (shares R/D, risks)."""
+    m = np.unique(np.round(np.geomspace(1, budget // b2, n)).astype(np.int64))
+    R = m * b2
+    scheds = [Schedule.two_stage(b1, b2, float(budget - r) / budget, budget, LR) for r in R]
+    curves = exact_risk_many(task, scheds)
+    real = np.array([1.0 - s.switch_samples[0] / budget for s in scheds])
+    return real, np.array([c.final_risk for c in curves])
+
+
+def data_switch_vs_loss(quick: bool = False) -> FigData:
+    """Final excess risk (exact engine) of the two-stage schedule B_SMALL → B_LARGE vs the
+    switch point, for several budgets, on a hard and an easy task (spec §5 C-SWITCH).
+
+    The curve is a log grid of the large-batch share of data (D − P)/D evaluated directly
+    on the exact engine; the marked optimum P* comes independently from
+    :func:`fsltheory.optimize.optimal_switch` (exact model, its own bracketing and zoom
+    search).  The optimum moves later (smaller share) as D grows on the hard task and
+    stays at share 1 (P* = 0) on the easy one.
+    """
+    from .optimize import optimal_switch
+
+    budgets = [2**12, 2**14, 2**16] if quick else [2**12, 2**14, 2**16, 2**18, 2**20]
+    modes = 1000 if quick else 4000
+    n = 16 if quick else 40
+    fd = FigData("switch-vs-loss", meta={"budgets": budgets, "modes": modes, "lr": LR,
+                                         "b_small": B_SMALL, "b_large": B_LARGE})
+    for label, s in (("hard", S_HARD), ("easy", S_EASY)):
+        task = PowerLawTask(BETA, s, sigma=SIGMA, modes=modes)
+        rows = []
+        for D in budgets:
+            real, loss = _switch_grid(task, D, n)
+            order = np.argsort(real)
+            opt = optimal_switch(task, D, LR, B_SMALL, B_LARGE, model="exact", progress=False)
+            rows.append({"budget": D, "share": real[order], "loss": loss[order],
+                         "best_share": 1.0 - opt.fraction, "best_loss": opt.final_risk,
+                         "grid_min_loss": float(loss.min())})
+        fd.panels[label] = {"task": task, "rows": rows}
+        fd.fits[label] = [{"budget": r["budget"], "best_share": r["best_share"],
+                           "best_loss": r["best_loss"], "grid_min_loss": r["grid_min_loss"]}
+                          for r in rows]
+    return fd
+
+
+def data_switch_scaling(quick: bool = False) -> FigData:
+    """D − P* vs D (spec §5 C-SWITCH) from :func:`fsltheory.optimize.switch_scaling` on the
+    FSL model for three hard (β, s) pairs over 4–5 decades of D, log-log, with the fitted
+    exponent next to the predicted (1+s)/(2−1/β) from the symbolic layer."""
+    from .optimize import switch_scaling
+
+    pairs = [(2.0, 0.25), (2.0, 0.4), (3.0, 0.3)]
+    # D up to 2^26 (4.2 decades): the optimiser materialises per-step schedules (D/4 steps).
+    budgets = 2 ** np.arange(12, 23 if quick else 27, 2)
+    modes = 10**4 if quick else 10**5
+    fd = FigData("switch-scaling", meta={"lr": LR, "b_small": B_SMALL, "b_large": B_LARGE,
+                                         "modes": modes})
+    for beta, s in pairs:
+        task = PowerLawTask(beta, s, sigma=SIGMA, modes=modes)
+        res = switch_scaling(task, budgets.tolist(), LR, B_SMALL, B_LARGE, model="fsl",
+                             progress=False)
+        D = np.asarray(res.budgets, dtype=np.float64)
+        gap = np.asarray(res.values["remaining"], dtype=np.float64)
+        p, c = loglog_slope(D, gap)
+        pred = predicted_switch_exponent(beta, s)
+        key = f"β={beta:g}, s={s:g}"
+        fd.panels[key] = {"budgets": D, "gap": gap, "fitted": p, "fit_const": c,
+                          "predicted": pred}
+        fd.fits[key] = {"fitted": p, "predicted": pred}
+    return fd
+
+
+def data_phase_diagram(quick: bool = False) -> FigData:
+    """Optimal large-batch data share (D − P*)/D of the two-stage schedule B_SMALL →
+    B_LARGE at a fixed budget over the (β, s) plane, P* from
+    :func:`fsltheory.optimize.optimal_switch` on the exact engine, with the easy/hard
+    boundary s = 1 − 1/β from the symbolic layer (spec §5 C-REGIME, C-SWITCH)."""
+    from .optimize import optimal_switch
+
+    nb, ns = (6, 6) if quick else (14, 14)
+    budget = 2**14 if quick else 2**16
+    modes = 400 if quick else 1000
+    betas = np.linspace(1.25, 4.0, nb)
+    ss = np.linspace(0.1, 1.5, ns)
+    share = np.empty((ns, nb))
+    for i, s in enumerate(ss):
+        for j, beta in enumerate(betas):
+            task = PowerLawTask(float(beta), float(s), sigma=SIGMA, modes=modes)
+            opt = optimal_switch(task, budget, LR, B_SMALL, B_LARGE, model="exact",
+                                 progress=False)
+            share[i, j] = 1.0 - opt.fraction
+    bline = np.linspace(betas[0], betas[-1], 100)
+    fd = FigData("phase-diagram", meta={"budget": budget, "modes": modes, "lr": LR,
+                                        "b_small": B_SMALL, "b_large": B_LARGE})
+    fd.panels["main"] = {"betas": betas, "ss": ss, "share": share,
+                         "boundary_beta": bline, "boundary_s": regime_boundary(bline)}
+    fd.fits["share"] = share
+    return fd
+
+
+def data_duality(quick: bool = False) -> FigData:
+    """LR/batch duality (spec §5 C-DUALITY), exact engine, easy task.
+
+    Batch schedule at fixed LR η0: the optimal continuous batch schedule b_k of
+    :func:`fsltheory.optimize.optimal_schedule`.  LR schedule at fixed batch B0 = B_SMALL:
+    each batch-schedule step of batch b_k becomes b_k/B0 steps at learning rate
+    η0·B0/b_k (b_k rounded to a multiple of B0), so both consume the same data with the
+    same noise rate r = η/b per unit intrinsic time.  Under the σ²-dominated FSL they have
+    the same loss as a function of data; the exact engine shows it to O(η).  The LR
+    schedule is compared with the power decay η0 (1 − z/N)^(2β−1) of 2602.06797.
+    """
+    from .optimize import optimal_schedule
+
+    budget = 2**15 if quick else 2**18
+    modes = 1000 if quick else 4000
+    task = PowerLawTask(BETA, S_EASY, sigma=SIGMA, modes=modes)
+    res = optimal_schedule(task, budget, LR, B_SMALL, model="fsl", progress=False)
+    sch_b = res.schedule
+    b = np.maximum(B_SMALL, np.round(sch_b.batch / B_SMALL).astype(np.int64) * B_SMALL)
+    batch_sched = Schedule.from_arrays(LR, b)
+    reps = b // B_SMALL
+    lr_steps = np.repeat(LR * B_SMALL / b, reps)
+    lr_sched = Schedule.from_arrays(lr_steps, np.full(lr_steps.size, B_SMALL, dtype=np.int64))
+    c_b, c_l = exact_risk_many(task, [batch_sched, lr_sched])
+    # the LR curve at the data points of the batch curve, once past the first 1% of the
+    # data (the first few batch-schedule steps take lr 0.2 steps on modes with λ ≈ 1, where
+    # the O(η²λ²) terms the FSL drops are largest)
+    at = c_l.at_data(c_b.data[1:])
+    rel_all = np.abs(at / c_b.risk[1:] - 1.0)
+    rel = float(np.max(rel_all[c_b.data[1:] >= 0.01 * batch_sched.budget]))
+    rel_final = float(c_l.final_risk / c_b.final_risk - 1.0)
+    z = np.arange(lr_steps.size) / lr_steps.size
+    expo = predicted_duality_lr_exponent(BETA)
+    fd = FigData("duality", meta={"task": task, "budget": int(batch_sched.budget), "lr": LR,
+                                  "b0": B_SMALL})
+    fd.panels["batch"] = {"curve": _curve_points(c_b), "batch": b.astype(np.float64),
+                          "steps": batch_sched.n_steps}
+    fd.panels["lr"] = {"curve": _curve_points(c_l), "lr": lr_steps, "z": z,
+                       "steps": lr_sched.n_steps,
+                       "power_decay": lr_steps[0] * (1.0 - z) ** expo, "exponent": expo}
+    fd.fits = {"max_rel_diff_vs_data": rel, "final_rel_diff": rel_final,
+               "max_rel_diff_all": float(np.max(rel_all)), "steps_batch": batch_sched.n_steps,
+               "steps_lr": lr_sched.n_steps,
+               "final_batch": c_b.final_risk, "final_lr": c_l.final_risk}
+    return fd
+
+
+FIGURE_DATA: dict[str, Callable[..., FigData]] = {
+    "three-engines": data_three_engines,
+    "kernels": data_kernels,
+    "catch-up": data_catch_up,
+    "catch-up-gap": data_catch_up_gap,
+    "optimal-schedules": data_optimal_schedules,
+    "switch-vs-loss": data_switch_vs_loss,
+    "switch-scaling": data_switch_scaling,
+    "phase-diagram": data_phase_diagram,
+    "duality": data_duality,
+}
+FIGURE_NAMES: tuple[str, ...] = tuple(FIGURE_DATA)
+
+
+def figure_data(name: str, quick: bool = False) -> FigData:
+    """The data behind figure ``name`` (one of :data:`FIGURE_NAMES`)."""
+    if name not in FIGURE_DATA:
+        raise InvalidParameterError(
+            f"figure must be one of {', '.join(FIGURE_NAMES)}; got {name!r}"
+        )
+    return FIGURE_DATA[name](quick=quick)
+

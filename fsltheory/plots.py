@@ -1,0 +1,376 @@
+"""Matplotlib figure builders — the only module of fsltheory that imports matplotlib.
+
+Every builder takes the precomputed :class:`~fsltheory.figdata.FigData` of one figure and
+returns a :class:`matplotlib.figure.Figure`; no engine is called here.  :func:`save_figure`
+writes the vector PDF and a 200-dpi PNG.  One consistent style: the Okabe–Ito
+colour-blind-safe palette, 9-pt fonts, log axes wherever power laws live, and fitted vs
+predicted slopes in the legends.
+
+>>> from fsltheory.figdata import figure_data          # doctest: +SKIP
+>>> from fsltheory.plots import build_figure, save_figure
+>>> fig = build_figure(figure_data("catch-up", quick=True))   # doctest: +SKIP
+>>> save_figure(fig, "figures", "catch-up")                   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: figures are written to files only
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.colors import LogNorm  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from .figdata import FigData  # noqa: E402
+
+__all__ = ["OKABE_ITO", "STYLE", "BUILDERS", "build_figure", "save_figure", "style"]
+
+#: Okabe & Ito (2008) colour-blind-safe palette.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "skyblue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+CYCLE = [OKABE_ITO[k] for k in ("blue", "vermillion", "green", "orange", "purple", "skyblue",
+                                "black")]
+
+STYLE = {
+    "font.size": 9,
+    "axes.titlesize": 9.5,
+    "axes.labelsize": 9,
+    "legend.fontsize": 7.5,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "lines.linewidth": 1.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.25,
+    "grid.linewidth": 0.5,
+    "legend.frameon": False,
+    "legend.handlelength": 2.2,
+    "axes.prop_cycle": matplotlib.cycler(color=CYCLE),
+    "pdf.fonttype": 42,
+    "savefig.bbox": "tight",
+    "savefig.pad_inches": 0.05,
+    "figure.constrained_layout.use": True,
+}
+
+
+@contextmanager
+def style():
+    """Context manager applying :data:`STYLE`."""
+    with plt.rc_context(STYLE):
+        yield
+
+
+def save_figure(fig: Figure, out_dir: str | Path, name: str, dpi: int = 200) -> list[Path]:
+    """Write ``<out_dir>/<name>.pdf`` (vector) and ``<name>.png`` (``dpi``); closes ``fig``.
+    Metadata dates are dropped so that re-running gives identical PDFs."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    pdf, png = out / f"{name}.pdf", out / f"{name}.png"
+    fig.savefig(pdf, metadata={"CreationDate": None, "Creator": "fsltheory"})
+    fig.savefig(png, dpi=dpi, metadata={"Software": "fsltheory"})
+    plt.close(fig)
+    return [pdf, png]
+
+
+def _slope_label(fitted: float, predicted: float) -> str:
+    return f"slope {fitted:+.3f} (pred. {predicted:+.3f})"
+
+
+def _pow2(x: float) -> str:
+    k = np.log2(x)
+    return f"$2^{{{int(round(k))}}}$" if abs(k - round(k)) < 1e-9 else f"{x:.3g}"
+
+
+def _task_str(task) -> str:
+    return f"β={task.beta:g}, s={task.s:g} ({task.regime})"
+
+
+# ---------------------------------------------------------------------------- builders
+def plot_three_engines(fd: FigData) -> Figure:
+    specs = list(fd.panels)
+    fig, axes = plt.subplots(2, len(specs), figsize=(3.4 * len(specs), 4.6), sharex="col",
+                             height_ratios=[2.2, 1])
+    axes = np.atleast_2d(axes)
+    for j, spec in enumerate(specs):
+        p = fd.panels[spec]
+        ax, axr = axes[0, j], axes[1, j]
+        ex = p["exact"]
+        ax.plot(ex["data"], ex["risk"], color=OKABE_ITO["black"], lw=1.2, label="exact (§2)")
+        axr.axhline(0.0, color=OKABE_ITO["black"], lw=1.0)
+        if "volterra" in p:
+            v = p["volterra"]
+            ax.plot(v["data"], v["risk"], "--", color=OKABE_ITO["orange"], lw=1.6,
+                    label="Volterra (§3)")
+            axr.plot(v["data"], v["risk"] / np.interp(v["data"], ex["data"], ex["risk"]) - 1,
+                     "--", color=OKABE_ITO["orange"], label="Volterra")
+        if "sgd" in p:
+            g = p["sgd"]
+            ax.errorbar(g["data"], g["risk"], yerr=2 * g["stderr"], fmt="o", ms=3,
+                        color=OKABE_ITO["blue"], elinewidth=0.9, capsize=0,
+                        label=f"SGD, mean ± 2 s.e. ({fd.meta['seeds']} seeds)")
+            axr.errorbar(g["data"], g["risk"] / g["exact"] - 1, yerr=2 * g["stderr"] / g["exact"],
+                         fmt="o", ms=2.5, color=OKABE_ITO["blue"], elinewidth=0.8, capsize=0,
+                         label="SGD ± 2 s.e.")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_title(f"schedule {spec}")
+        ax.set_ylabel("excess risk")
+        axr.set_xscale("log")
+        axr.set_xlabel("samples")
+        axr.set_ylabel("rel. diff. to exact")
+        if j == 0:
+            ax.legend(loc="lower left")
+    missing = fd.meta.get("missing") or []
+    note = f" (not yet available: {', '.join(missing)})" if missing else ""
+    task = fd.meta["task"]
+    fig.suptitle(f"Three engines, one task: {_task_str(task)}, M={task.modes}, "
+                 f"lr={fd.meta['lr']:g}, D={_pow2(fd.meta['budget'])}{note}", fontsize=9.5)
+    return fig
+
+
+def plot_kernels(fd: FigData) -> Figure:
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(7.6, 3.4))
+    for (lab, p), col in zip(fd.panels["signal"].items(), CYCLE, strict=False):
+        a1.plot(p["t"], p["exact"], color=col, lw=1.8,
+                label=f"{lab}: {_slope_label(p['fitted'], p['predicted'])}")
+        a1.plot(p["t"], p["closed"], ":", color=OKABE_ITO["black"], lw=1.0)
+        a1.axvspan(*p["window"], color=col, alpha=0.0)
+    a1.plot([], [], ":", color=OKABE_ITO["black"], lw=1.0,
+            label="closed form Γ(s)/(2β)(2t)$^{-s}$ − M$^{-sβ}$/(2sβ)")
+    a1.set(xscale="log", yscale="log", xlabel="intrinsic time t", ylabel="e(t)",
+           title=f"signal term e(t), M = {fd.meta['modes']:.0e}".replace("e+0", "e"))
+    a1.legend(loc="lower left", fontsize=6.8)
+    lo = min(np.min(p["exact"][p["t"] < 1e6]) for p in fd.panels["signal"].values())
+    a1.set_ylim(max(lo / 3, 1e-12), None)
+    a1.set_xlim(1e-2, 1e6)
+    for (lab, p), col in zip(fd.panels["kernel"].items(), CYCLE, strict=False):
+        a2.plot(p["u"], p["exact"], color=col, lw=1.8,
+                label=f"{lab}: {_slope_label(p['fitted'], p['predicted'])}")
+        a2.plot(p["u"], p["closed"], ":", color=OKABE_ITO["black"], lw=1.0)
+    a2.plot([], [], ":", color=OKABE_ITO["black"], lw=1.0,
+            label="closed form Γ(2−1/β)/β (2u)$^{-(2-1/β)}$")
+    a2.set(xscale="log", yscale="log", xlabel="lag u", ylabel="K(u)",
+           title="noise-forgetting kernel K(u)")
+    a2.set_xlim(1e-2, 1e6)
+    k_lo = min(np.min(p["exact"][p["u"] <= 1e6]) for p in fd.panels["kernel"].values())
+    a2.set_ylim(max(k_lo / 3, 1e-30), None)
+    a2.legend(loc="lower left", fontsize=6.8)
+    fig.suptitle("Exact spectral sums (solid) vs asymptotic closed forms of spec §4 (dotted); "
+                 "slopes fitted on the sums for t, u ∈ [10, 10$^5$]", fontsize=9)
+    return fig
+
+
+def plot_catch_up(fd: FigData) -> Figure:
+    fig, axes = plt.subplots(2, 2, figsize=(7.6, 6.0))
+    m = fd.meta
+    budget = m["budget"]
+    for i, label in enumerate(("hard", "easy")):
+        p = fd.panels[label]
+        a_st, a_d = axes[i]
+        sm, lg = p["small"], p["large"]
+        a_st.plot(sm["steps"], sm["risk"], color=OKABE_ITO["black"], lw=1.3,
+                  label=f"constant B={m['b_small']}")
+        a_st.plot(lg["steps"], lg["risk"], color=OKABE_ITO["skyblue"], lw=2.6, alpha=0.9,
+                  label=f"constant B={m['b_large']}")
+        cols = [OKABE_ITO["vermillion"], OKABE_ITO["green"], OKABE_ITO["purple"]]
+        for sw, col in zip(p["switch"], cols, strict=False):
+            a_st.plot(sw["steps"], sw["risk"], "--", color=col, lw=1.3,
+                      label=f"switch {m['b_small']}→{m['b_large']} at {sw['fraction']:.0%} of D")
+            a_st.axvline(sw["switch_step"], color=col, lw=0.6, alpha=0.5)
+        a_st.set(xscale="log", yscale="log", xlabel="steps", ylabel="excess risk",
+                 title=f"{_task_str(p['task'])}: loss vs steps")
+        a_st.set_xlim(10, None)
+        # vs data, up to the budget
+        a_d.plot(sm["data"], sm["risk"], color=OKABE_ITO["black"], lw=1.3,
+                 label=f"const {m['b_small']}: {p['finals']['const small']:.4g}")
+        keep = lg["data"] <= budget
+        a_d.plot(lg["data"][keep], lg["risk"][keep], color=OKABE_ITO["skyblue"], lw=2.6,
+                 alpha=0.9, label=f"const {m['b_large']}: {p['finals']['const large']:.4g}")
+        for sw, col in zip(p["switch"], cols, strict=False):
+            fin = p["finals"][f"switch {sw['fraction']:g}"]
+            a_d.plot(sw["data"], sw["risk"], "--", color=col, lw=1.3,
+                     label=f"switch {sw['fraction']:.0%}: {fin:.4g}")
+        a_d.set(xscale="log", yscale="log", xlabel="samples", ylabel="excess risk",
+                title=f"{p['task'].regime} task: loss vs data (final loss in legend)")
+        a_d.set_xlim(budget / 64, budget * 1.05)
+        ymin = min(np.min(sw["risk"]) for sw in p["switch"])
+        ymin = min(ymin, p["finals"]["const large"], p["finals"]["const small"])
+        lo_d = sm["data"] >= budget / 64
+        a_d.set_ylim(ymin * 0.85, np.max(sm["risk"][lo_d]) * 1.2)
+        a_st.legend(loc="lower left", fontsize=6.8)
+        a_d.legend(loc="upper right", fontsize=6.8, title="final excess risk",
+                   title_fontsize=7)
+    fig.suptitle(f"Fast catch-up after a batch switch (exact engine, M={m['modes']}, "
+                 f"lr={m['lr']:g}, D={_pow2(budget)})", fontsize=9.5)
+    return fig
+
+
+def plot_catch_up_gap(fd: FigData) -> Figure:
+    fig, ax = plt.subplots(figsize=(4.6, 3.6))
+    for (lab, p), col in zip(fd.panels.items(), [OKABE_ITO["blue"], OKABE_ITO["vermillion"]],
+                             strict=False):
+        ax.plot(p["tau"], p["gap"], color=col, lw=2.0,
+                label=f"{lab}: exact gap, {_slope_label(p['fitted'], p['predicted'])}")
+        ax.plot(p["tau"], p["predicted_gap"], ":", color=OKABE_ITO["black"], lw=1.1)
+        lo, hi = p["window"]
+        x = np.geomspace(lo, hi, 10)
+        ax.plot(x, 1.6 * p["fit_const"] * x ** p["predicted"], "-", color=col, lw=0.8,
+                alpha=0.6)
+    ax.plot([], [], ":", color=OKABE_ITO["black"], lw=1.1,
+            label="(σ²/2)(γ₁−γ₂)∫$_τ^{t}$ K (spectral sum)")
+    ax.plot([], [], "-", color="grey", lw=0.8, label="predicted slope −(1−1/β) (offset)")
+    m = fd.meta
+    ax.set(xscale="log", yscale="log", xlabel="intrinsic time since switch τ = t − t$_s$",
+           ylabel="E$_{switch}$(t) − E$_{large}$(t)")
+    ax.set_title(f"Catch-up gap: B {m['b_small']}→{m['b_large']} at t$_s$={m['t_switch']:.0e}, "
+                 f"s={m['s']:g}, lr={m['lr']:g}".replace("e+0", "e"), fontsize=8.5)
+    ax.legend(loc="lower left", fontsize=6.6)
+    return fig
+
+
+def plot_optimal_schedules(fd: FigData) -> Figure:
+    fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.4))
+    for ax, label in zip(axes, ("easy", "hard"), strict=True):
+        p = fd.panels[label]
+        for r, col in zip(p["rows"], CYCLE, strict=False):
+            fit = "" if r["fitted"] is None else f", slope {r['fitted']:+.2f}"
+            ax.plot(r["remaining"], r["batch"], color=col, lw=1.6,
+                    label=f"D={_pow2(r['budget'])}: {r['steps']} steps{fit}")
+            if r["floor_end"] > 0:
+                ax.axvline(r["horizon"] - r["floor_end"], color=col, lw=0.7, ls="--")
+        ax.set(xscale="log", yscale="log", xlabel="intrinsic time left T* − t  (time runs →)",
+               ylabel="optimal batch size b*(t)", title=f"{_task_str(p['task'])}")
+        ax.invert_xaxis()
+        ax.axhline(fd.meta["b_min"], color="grey", lw=0.7, ls=":")
+        ax.plot([], [], " ", label=f"predicted slope 1/(2β) − 1 = {p['predicted']:+.2f}")
+        if label == "hard":
+            ax.plot([], [], "--", color="grey", lw=0.7, label="T₁*: floor stops binding")
+        ax.legend(loc="upper left", fontsize=6.8)
+    fig.suptitle(f"Optimal continuous batch schedules (FSL model, M={fd.meta['modes']:.0e}, "
+                 f"lr={fd.meta['lr']:g}, B$_{{min}}$={fd.meta['b_min']}): easy grows throughout, "
+                 "hard stays at B$_{min}$ then grows".replace("e+0", "e"), fontsize=9)
+    return fig
+
+
+def plot_switch_vs_loss(fd: FigData) -> Figure:
+    fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.4))
+    m = fd.meta
+    for ax, label in zip(axes, ("hard", "easy"), strict=True):
+        p = fd.panels[label]
+        for r, col in zip(p["rows"], CYCLE, strict=False):
+            rel = r["loss"] / r["best_loss"]
+            ax.plot(r["share"], rel, "-", color=col, lw=1.5,
+                    label=f"D={_pow2(r['budget'])}: (D−P*)/D={r['best_share']:.3g}")
+            ax.plot(r["best_share"], r["best_loss"] / r["best_loss"], "o", color=col, ms=5,
+                    mec="white", mew=0.6)
+        ax.set(xscale="log", yscale="log", xlabel="large-batch share of data (D − P)/D",
+               ylabel="final loss / best final loss",
+               title=f"{_task_str(p['task'])}")
+        ax.legend(loc="upper center" if label == "hard" else "upper right", fontsize=6.8)
+    fig.suptitle(f"Two-stage schedule {m['b_small']}→{m['b_large']} switching after P samples "
+                 f"(exact engine, M={m['modes']}, lr={m['lr']:g}); dots: optimum",
+                 fontsize=9)
+    return fig
+
+
+def plot_switch_scaling(fd: FigData) -> Figure:
+    fig, ax = plt.subplots(figsize=(4.6, 3.6))
+    for (lab, p), col in zip(fd.panels.items(), CYCLE, strict=False):
+        ax.plot(p["budgets"], p["gap"], "o", color=col, ms=4,
+                label=f"{lab}: {_slope_label(p['fitted'], p['predicted'])}")
+        ax.plot(p["budgets"], p["fit_const"] * p["budgets"] ** p["fitted"], "-", color=col,
+                lw=0.9)
+    ax.set(xscale="log", yscale="log", xlabel="data budget D",
+           ylabel="large-batch data D − P*",
+           title="Switch point law D − P* ∝ D$^{(1+s)/(2-1/β)}$ (FSL model)")
+    ax.legend(loc="upper left", fontsize=6.8)
+    return fig
+
+
+def plot_phase_diagram(fd: FigData) -> Figure:
+    p = fd.panels["main"]
+    m = fd.meta
+    fig, ax = plt.subplots(figsize=(5.0, 3.8))
+    share = np.clip(p["share"], 1e-3, 1.0)
+    mesh = ax.pcolormesh(p["betas"], p["ss"], share, shading="nearest", cmap="cividis",
+                         norm=LogNorm(vmin=max(share.min(), 1e-3), vmax=1.0))
+    cb = fig.colorbar(mesh, ax=ax)
+    cb.set_label("optimal large-batch share (D − P*)/D")
+    ax.plot(p["boundary_beta"], p["boundary_s"], color=OKABE_ITO["vermillion"], lw=2.0,
+            label="s = 1 − 1/β")
+    ax.text(3.4, 1.25, "easy", color="black", ha="center", fontsize=9,
+            bbox={"fc": "white", "ec": "none", "alpha": 0.7})
+    ax.text(3.4, 0.25, "hard", color="black", ha="center", fontsize=9,
+            bbox={"fc": "white", "ec": "none", "alpha": 0.7})
+    ax.set(xlabel="capacity exponent β", ylabel="source exponent s",
+           title=f"Switch {m['b_small']}→{m['b_large']} at D={_pow2(m['budget'])} "
+                 f"(exact engine, M={m['modes']})")
+    ax.grid(False)
+    ax.legend(loc="lower right")
+    return fig
+
+
+def plot_duality(fd: FigData) -> Figure:
+    fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.2))
+    b, lr = fd.panels["batch"], fd.panels["lr"]
+    m = fd.meta
+    a0, a1, a2 = axes
+    a0.plot(lr["z"], lr["lr"], color=OKABE_ITO["vermillion"], lw=1.8,
+            label=f"LR schedule at B={m['b0']}")
+    a0.plot(lr["z"], lr["power_decay"], ":", color=OKABE_ITO["black"], lw=1.2,
+            label=f"η$_{{peak}}$(1 − z/N)$^{{2β−1}}$ = (1 − z/N)$^{{{lr['exponent']:g}}}$")
+    a0.set(xlabel="fraction of steps z/N", ylabel="learning rate",
+           title="dual LR schedule")
+    a0.legend(loc="upper right", fontsize=7)
+    cb, cl = b["curve"], lr["curve"]
+    a1.plot(cb["data"], cb["risk"], color=OKABE_ITO["blue"], lw=2.6, alpha=0.8,
+            label=f"batch schedule, lr={m['lr']:g}")
+    a1.plot(cl["data"], cl["risk"], "--", color=OKABE_ITO["vermillion"], lw=1.4,
+            label=f"LR schedule, B={m['b0']}")
+    a1.set(xscale="log", yscale="log", xlabel="samples", ylabel="excess risk",
+           title=f"vs data: coincide (final loss differs by {fd.fits['final_rel_diff']:+.1%})")
+    a1.legend(loc="lower left", fontsize=7)
+    a2.plot(cb["steps"], cb["risk"], color=OKABE_ITO["blue"], lw=2.0,
+            label=f"batch schedule: {b['steps']} steps")
+    a2.plot(cl["steps"], cl["risk"], "--", color=OKABE_ITO["vermillion"], lw=1.4,
+            label=f"LR schedule: {lr['steps']} steps")
+    a2.set(xscale="log", yscale="log", xlabel="steps", ylabel="excess risk",
+           title="vs steps: the batch schedule is shorter")
+    a2.legend(loc="lower left", fontsize=7)
+    fig.suptitle(f"LR/batch duality (exact engine, {_task_str(m['task'])}, "
+                 f"D={_pow2(m['budget'])})", fontsize=9.5)
+    return fig
+
+
+BUILDERS: dict[str, Callable[[FigData], Figure]] = {
+    "three-engines": plot_three_engines,
+    "kernels": plot_kernels,
+    "catch-up": plot_catch_up,
+    "catch-up-gap": plot_catch_up_gap,
+    "optimal-schedules": plot_optimal_schedules,
+    "switch-vs-loss": plot_switch_vs_loss,
+    "switch-scaling": plot_switch_scaling,
+    "phase-diagram": plot_phase_diagram,
+    "duality": plot_duality,
+}
+
+
+def build_figure(fd: FigData) -> Figure:
+    """The figure for ``fd`` (dispatch on ``fd.name``), drawn in :data:`STYLE`."""
+    with style():
+        return BUILDERS[fd.name](fd)
