@@ -66,17 +66,21 @@ def _run_segment(lam, d, eta, kappa, cc, E2, sigma2, n, out, k0):
 
 
 @njit(cache=True, fastmath=True)
-def _exact_risk_kernel(lam, d0, run_lr, run_b, run_n, sigma2, out):
-    """Write ``E_k`` for k = 0..K into ``out``; the schedule is given as runs
-    (lr, batch, count) of consecutive equal steps."""
+def _exact_risk_kernel(lam, d0, run_lr, run_b, run_n, r0, r1, sigma2, out, o0):
+    """Write ``E_k`` for k = 0..K into ``out[o0:o0+K+1]``; the schedule is given as the
+    runs ``r0:r1`` (lr, batch, count) of consecutive equal steps.
+
+    Offsets rather than array slices: inside the parallel caller, slices are typed as
+    non-contiguous and the mode loop would not vectorise as well.
+    """
     M = lam.size
     d = d0.copy()
     E2 = 0.0
     for j in range(M):
         E2 += lam[j] * d[j]
-    out[0] = 0.5 * E2
-    k = 0
-    for r in range(run_lr.size):
+    out[o0] = 0.5 * E2
+    k = o0
+    for r in range(r0, r1):
         eta = run_lr[r]
         inv_b = 1.0 / run_b[r]
         E2 = _run_segment(lam, d, eta, 1.0 + inv_b, eta * eta * inv_b, E2, sigma2, run_n[r],
@@ -90,11 +94,8 @@ def _exact_risk_many_kernel(lam, d0, run_lr, run_b, run_n, run_off, out_off, sig
     ``run_off[i]:run_off[i+1]`` and output ``out_off[i]:out_off[i+1]``."""
     n_sched = run_off.size - 1
     for i in prange(n_sched):
-        r0, r1 = run_off[i], run_off[i + 1]
-        _exact_risk_kernel(
-            lam, d0, run_lr[r0:r1], run_b[r0:r1], run_n[r0:r1], sigma2,
-            out[out_off[i]:out_off[i + 1]],
-        )
+        _exact_risk_kernel(lam, d0, run_lr, run_b, run_n, run_off[i], run_off[i + 1], sigma2,
+                           out, out_off[i])
 
 
 def exact_risk_numpy(task: PowerLawTask, schedule: Schedule) -> np.ndarray:
@@ -229,8 +230,8 @@ def exact_risk(task: PowerLawTask, schedule: Schedule) -> LossCurve:
     lrs, bs, counts = schedule.runs()
     out = np.empty(schedule.n_steps + 1)
     _exact_risk_kernel(
-        task.lambdas, task.theta_star**2, lrs, bs.astype(np.float64), counts,
-        task.sigma**2, out,
+        task.lambdas, task.theta_star**2, lrs, bs.astype(np.float64), counts, 0, lrs.size,
+        task.sigma**2, out, 0,
     )
     _check_finite(out, f"exact engine on {schedule}")
     return LossCurve.from_schedule(out, schedule, engine="exact")
