@@ -49,6 +49,7 @@ from .schedules import (
 __all__ = [
     # registry
     "CLAIM_IDS",
+    "claim_id",
     "derivation",
     "derivations",
     "all_derivations",
@@ -103,17 +104,21 @@ _BUILDERS: dict[str, Callable[[], Derivation]] = {
 CLAIM_IDS: tuple[str, ...] = tuple(_BUILDERS)
 
 
-def derivation(claim_id: str) -> Derivation:
+def claim_id(name: str) -> str:
+    """Canonical claim ID (case-insensitive); raises
+    :class:`~fsltheory.errors.InvalidParameterError` naming the allowed IDs."""
+    key = str(name).strip().upper()
+    if key not in _BUILDERS:
+        raise InvalidParameterError(f"claim must be one of {', '.join(CLAIM_IDS)}; got {name!r}")
+    return key
+
+
+def derivation(claim_id_: str) -> Derivation:
     """The full :class:`Derivation` (statement, assumptions, steps, results) of a claim.
 
     Raises :class:`~fsltheory.errors.InvalidParameterError` for an unknown ID.
     """
-    key = str(claim_id).strip().upper()
-    if key not in _BUILDERS:
-        raise InvalidParameterError(
-            f"claim must be one of {', '.join(CLAIM_IDS)}; got {claim_id!r}"
-        )
-    return _BUILDERS[key]()
+    return _BUILDERS[claim_id(claim_id_)]()
 
 
 def derivations(claim_id: str) -> dict[str, sp.Expr]:

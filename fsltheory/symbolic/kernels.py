@@ -70,12 +70,12 @@ def spectral_sum_asymptotic(p: sp.Expr, x: sp.Symbol, log: StepLog | None = None
     log = log or StepLog()
     summand = j ** (-p) * sp.exp(-2 * x * j ** (-beta))
     log("Summand of the spectral sum (λ_j = j^(−β))", summand)
-    uu = sp.Symbol("u_sub", positive=True)
+    uu = sp.Symbol("w", positive=True)
     g = substitute_integral(summand, j, uu, (2 * x / uu) ** (1 / beta))
-    log("Sum → ∫_0^∞ dj; substitute u = 2x·j^(−β), j = (2x/u)^(1/β); integrand in u", g)
+    log(f"Sum → ∫_0^∞ dj; substitute w = 2{x}·j^(−β), j = (2{x}/w)^(1/β); integrand in w", g)
     val = sp.integrate(g, (uu, 0, sp.oo), conds="none")
     val = sp.simplify(sp.powsimp(val, force=True))
-    log("Gamma integral over u ∈ (0, ∞) (sympy)", val)
+    log("Gamma integral over w ∈ (0, ∞) (sympy)", val)
     direct = sp.integrate(summand, (j, 0, sp.oo), conds="none")
     check = sp.simplify(sp.powsimp(direct - val, force=True))
     log("Cross-check: sympy integrates over j directly; difference", check)
@@ -83,7 +83,7 @@ def spectral_sum_asymptotic(p: sp.Expr, x: sp.Symbol, log: StepLog | None = None
         raise ArithmeticError(f"substitution and direct integral disagree: {check}")
     exponent = power_exponent(val, x)
     const = sp.simplify(sp.powsimp(val * (2 * x) ** (-exponent), force=True))
-    log("Exponent of x (log-derivative) and constant in front of (2x)^exponent",
+    log(f"Exponent of {x} (log-derivative) and constant in front of (2{x})^exponent",
         sp.Tuple(exponent, const))
     expr = sp.Mul(const, sp.Pow(2 * x, exponent, evaluate=False), evaluate=False)
     return expr, exponent, const
