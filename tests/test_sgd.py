@@ -77,17 +77,19 @@ def test_sgd_mean_matches_exact_risk(s, kind):
     assert np.median(curve.stderr[1:] / curve.risk[1:]) < 0.2
 
 
-def _detection_case(modes: int, seeds: int):
+def _detection_case(modes: int, seeds: int, s: float = 1.0, kind: str = "constant"):
     """lr = 0.3, batch 1: the dropped η²λ²/B term changes the risk by 10–20% (top modes),
     which 4 s.e. resolve once seeds ≈ 1000 (per-run relative std ≈ 1 at β = 2: the risk
-    is carried by ~ζ(2)²/ζ(4) ≈ 2.5 effective modes)."""
-    task = PowerLawTask(BETA, 1.0, sigma=SIGMA, modes=modes)
-    schedule = SCHEDULES["constant"](0.3)
+    is carried by ~ζ(2)²/ζ(4) ≈ 2.5 effective modes).  Returns the agreement fractions of
+    the SGD mean with the exact and with the wrong recursion."""
+    task = PowerLawTask(BETA, s, sigma=SIGMA, modes=modes)
+    schedule = SCHEDULES[kind](0.3)
     curve = sgd_risk(task, schedule, seeds=seeds, seed=5)
     exact = exact_risk(task, schedule).risk
     wrong = wrong_recursion(task, schedule)
-    # the bug matters: it lowers the final risk by > 10%
-    assert wrong[-1] < 0.9 * exact[-1]
+    # the bug matters: it lowers the risk by > 5% at the end of the batch-1 phase
+    k = int(np.flatnonzero(schedule.batch == 1)[-1])
+    assert wrong[k] < 0.95 * exact[k]
     return agreement(curve, exact), agreement(curve, wrong)
 
 
@@ -99,10 +101,14 @@ def test_wrong_recursion_is_detected():
 
 
 @pytest.mark.slow
-def test_wrong_recursion_is_detected_full_size():
-    ok, bad = _detection_case(modes=M, seeds=1024)
+@pytest.mark.parametrize("kind", sorted(SCHEDULES))
+@pytest.mark.parametrize("s", [0.25, 1.0])
+def test_wrong_recursion_is_detected_full_size(s, kind):
+    """The must-show setting (β = 2, σ = 1, M = 1000, ≥ 2000 steps) at lr = 0.3 with 1024
+    seeds: the exact recursion passes the 4-s.e. check, the wrong one fails it."""
+    ok, bad = _detection_case(modes=M, seeds=1024, s=s, kind=kind)
     assert ok >= 0.95
-    assert bad < 0.75
+    assert bad < 0.95
 
 
 # ---------------------------------------------------------------------------- same algorithm
