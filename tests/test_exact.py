@@ -16,6 +16,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fsltheory import (
     InvalidParameterError,
@@ -341,3 +343,19 @@ def test_late_switching_sanity_issue_2():
         else:
             assert task.regime == "easy"
             assert final["const:64"] < final["switch:4->64@0.95"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    runs=st.lists(st.tuples(st.sampled_from([0.05, 0.2, 0.4]), st.integers(1, 64),
+                            st.integers(1, 5)), min_size=1, max_size=12),
+)
+def test_kernel_matches_numpy_for_any_run_structure(runs):
+    """Runs of odd and even lengths (the kernel does two steps per pass plus a remainder),
+    changing lr and batch: the same K·eps tolerance argument as above, K ≤ 60."""
+    lr = np.concatenate([[e] * n for e, _, n in runs])
+    b = np.concatenate([[bb] * n for _, bb, n in runs])
+    task = PowerLawTask(2.0, 0.4, sigma=0.9, modes=64)
+    sch = Schedule.from_arrays(lr, b)
+    np.testing.assert_allclose(exact_risk(task, sch).risk, exact_risk_numpy(task, sch),
+                               rtol=1e-11)
