@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 
 from .engines.exact import exact_risk_many, max_stable_lr, stability_q
-from .engines.spectral import signal_term
+from .engines.spectral import forgetting_kernel, signal_term
 from .errors import InvalidParameterError, UnstableScheduleError, check_int_range, check_range
 from .schedule import Schedule
 from .task import PowerLawTask
@@ -341,9 +341,12 @@ class _Grid:
     """Log grid of remaining time ``u`` with the kernel tail precomputed at its nodes."""
 
     def __init__(self, task: PowerLawTask, lr: float, u_max: float, per_decade: int):
+        # Whole decades from u_lo = η/16 up past u_max, ``per_decade`` cells each, so that
+        # doubling per_decade refines every cell into two (nested grids).
         u_lo = lr / 16.0
-        n = max(2, int(math.ceil(per_decade * math.log10(max(u_max / u_lo, 10.0)))) + 1)
-        self.nodes = np.concatenate(([0.0], np.geomspace(u_lo, u_max, n)))
+        decades = max(1, int(math.ceil(math.log10(u_max / u_lo) - 1e-12)))
+        self.nodes = np.concatenate(
+            ([0.0], u_lo * 10.0 ** (np.arange(decades * per_decade + 1) / per_decade)))
         self.kt = kernel_tail(task, self.nodes)
         self.task = task
 
@@ -369,7 +372,12 @@ def _waterfill(du, dk, total, b_min, b_max):
     def used(c):
         return float(np.sum(du * np.clip(c * r, b_min, bmax)))
 
-    lo, hi = b_min / r.max() * 1e-3, (b_min if b_max is None else bmax) / r.min() * 1e3
+    # bracket: at lo every cell sits on the floor (used ≤ total since T ≤ ηD/b_min); at hi
+    # every cell is at the cap, or the unclipped profile alone uses ≥ total
+    lo = 0.5 * b_min / r.max()
+    hi = 2.0 * max(b_min / r.min(), total / float(np.sum(du * r)))
+    if b_max is not None:
+        hi = max(hi, 2.0 * bmax / r.min())
     if used(hi) < total:  # all at b_max: the horizon is the shortest feasible one
         b = np.full_like(r, bmax)
     else:
@@ -466,7 +474,7 @@ class ContinuousOptimum:
             "steps": self.schedule.n_steps,
             "data": self.schedule.budget,
             "batch_first": int(b[0]),
-            "batch_last": int(b[-1]) if b.size == 1 else int(b[-2] if b[-1] < b[-2] else b[-1]),
+            "batch_last": int(b[-1]),
             "batch_max": int(b.max()),
             "horizon": self.horizon,
             "floor_end": self.floor_end,
@@ -489,6 +497,38 @@ def _signal_tail(task: PowerLawTask, T: float) -> float:
 
     x = 2.0 * T * task.modes ** (-task.beta)
     return float(mpmath.gammainc(task.s, 0, x)) * (2.0 * T) ** (-task.s) / (2.0 * task.beta)
+
+
+def _floor_end(task, T, nodes, du, b, at_floor, at_ceil, b_min) -> float:
+    """``T₁* = T − u₁`` where the KKT law ``c √K(u)`` meets the floor: ``K(u₁) = (b_min/c)²``.
+
+    ``c`` is read off the free cells (``b = c √K̄``); ``u₁`` is located inside the
+    transition cell pair by a log-log interpolation of the exact kernel
+    (:func:`~fsltheory.engines.spectral.forgetting_kernel`) on 65 points, i.e. far below
+    the grid resolution.  0 if the floor never binds, ``T`` if it binds everywhere.
+    """
+    if not np.any(at_floor):
+        return 0.0
+    free = ~at_floor & ~at_ceil
+    if not np.any(free):
+        return float(T - nodes[np.flatnonzero(~at_floor)[-1] + 1]) if np.any(
+            ~at_floor) else float(T)
+    i = int(np.flatnonzero(free)[-1])  # largest-u free cell; cell i+1 is on the floor
+    dk = np.diff(-np.append(kernel_tail(task, nodes[:-1]), kernel_tail(task, [T])))
+    r_free = np.sqrt(np.maximum(dk[free], 1e-300) / du[free])
+    c = float(np.median(b[free] / r_free))
+    k1 = (b_min / c) ** 2
+    lo = max(nodes[i], nodes[1] * 1e-3)
+    hi = nodes[min(i + 2, nodes.size - 1)]
+    u = np.geomspace(lo, hi, 65)
+    K = forgetting_kernel(task, u)
+    if k1 >= K[0]:
+        u1 = lo
+    elif k1 <= K[-1]:
+        u1 = hi
+    else:  # K decreasing: interpolate log u against log K
+        u1 = float(np.exp(np.interp(np.log(k1), np.log(K[::-1]), np.log(u[::-1]))))
+    return float(T - u1)
 
 
 def _validate_opt(task, budget, lr, b_min, b_max):
@@ -565,19 +605,37 @@ class _FSLProblem:
         return minimize_scalar(f, lo, hi, grid=grid, xtol=1e-10)
 
 
-def _per_step_batches(nodes, du, b, T, lr, n_steps, budget):
-    """Data of each of ``n_steps`` steps of length ``lr`` for the cell profile ``b(u)``
-    (remaining time), rounded with cumulative rounding so that every batch lies between
-    the floor and ceiling of its mean and the total is exactly ``budget``."""
-    cum_u = np.concatenate(([0.0], np.cumsum(du * b)))  # data·η consumed in the last u
+def _per_step_batches(nodes, du, b, T, lr, n_steps, budget, b_min, b_max):
+    """Integer batches of ``n_steps`` steps of length ``lr`` for the cell profile ``b(u)``
+    (``u`` remaining time), with total exactly ``budget``.
+
+    The mean batch of step k is ``m_k = (1/η) ∫_step b dt`` (exact for the piecewise-
+    constant profile).  Rounding: ``B_k = ⌊m_k⌋``, plus one sample on the last
+    ``D − Σ⌊m_k⌋`` steps whose mean is fractional.  Every batch is within one of its mean
+    and inside ``[b_min, b_max]``, the total is exact, and a non-decreasing profile stays
+    non-decreasing (for ``j < k`` with ``m_j`` fractional, ``⌊m_j⌋ + 1 ≤ ⌈m_k⌉``).
+    """
+    cum_u = np.concatenate(([0.0], np.cumsum(du * b)))  # η·data consumed in the last u
     t_edges = lr * np.arange(n_steps + 1)
     u_edges = np.clip(T - t_edges, 0.0, T)
-    C = np.interp(u_edges, nodes, cum_u)  # remaining data·η at each step edge
-    cum = (C[0] - C) / lr  # data consumed before each step edge
-    cum *= budget / cum[-1]
-    r = np.floor(cum + 0.5).astype(np.int64)
-    r[0], r[-1] = 0, budget
-    return np.diff(r)
+    C = np.interp(u_edges, nodes, cum_u)
+    m = -np.diff(C) / lr
+    m *= budget / m.sum()
+    hi = np.inf if b_max is None else b_max
+    m = np.clip(m, b_min, hi)
+    fl = np.floor(m + 1e-9)
+    frac = m - fl
+    deficit = int(budget - fl.sum())
+    batch = fl.astype(np.int64)
+    if deficit > 0:
+        idx = np.flatnonzero(frac > 1e-9)
+        if idx.size < deficit:  # float noise: any step below the ceiling will do
+            idx = np.flatnonzero(batch < hi)
+        batch[idx[-deficit:]] += 1
+    elif deficit < 0:  # only from clipping noise; take from the largest free steps
+        idx = np.flatnonzero(batch > b_min)
+        batch[idx[deficit:]] -= 1
+    return batch
 
 
 def _round_schedule(prob: _FSLProblem, T: float):
@@ -587,7 +645,8 @@ def _round_schedule(prob: _FSLProblem, T: float):
     for K in {math.floor(T / prob.lr), math.ceil(T / prob.lr)}:
         K = min(max(K, K_lo), K_hi)
         _, nodes, du, b = prob.solve(K * prob.lr)
-        batch = _per_step_batches(nodes, du, b, K * prob.lr, prob.lr, K, prob.D)
+        batch = _per_step_batches(nodes, du, b, K * prob.lr, prob.lr, K, prob.D, prob.b_min,
+                                  prob.b_max)
         batch = np.maximum(batch, 1)
         cands.append(Schedule.from_arrays(prob.lr, batch))
     vals = fsl_risk_many(prob.task, cands)
@@ -612,7 +671,7 @@ def _profile_schedule(prob: _FSLProblem, base_nodes, base_r, x: np.ndarray, edge
     seg = np.searchsorted(edges, mid)
     w = base_r * np.exp(np.asarray(x[1:])[np.clip(seg, 0, len(x) - 2)])
     b, _ = _waterfill(du, w**2 * du, prob.total, prob.b_min, prob.b_max)
-    batch = _per_step_batches(nodes, du, b, T, prob.lr, K, prob.D)
+    batch = _per_step_batches(nodes, du, b, T, prob.lr, K, prob.D, prob.b_min, prob.b_max)
     return Schedule.from_arrays(prob.lr, np.maximum(batch, 1))
 
 
@@ -703,9 +762,7 @@ def optimal_schedule(
     t_cells = T_star - nodes[1:]  # left ends in t of each cell (cells ordered by u)
     at_floor = b <= b_min * (1 + 1e-12)
     at_ceil = np.zeros_like(at_floor) if b_max is None else b >= b_max * (1 - 1e-12)
-    floor_end = float(T_star - nodes[np.flatnonzero(~at_floor)[-1] + 1]) if np.any(
-        ~at_floor) else T_star
-    floor_end = floor_end if np.any(at_floor) else 0.0
+    floor_end = _floor_end(task, T_star, nodes, du, b, at_floor, at_ceil, b_min)
     ceiling_start = float(T_star - nodes[np.flatnonzero(at_ceil)[-1] + 1]) if np.any(
         at_ceil) else None
     tail = _signal_tail(task, T_star)
@@ -1131,18 +1188,28 @@ def compare_baselines(
 
 # ============================================================================ scaling
 def predicted_exponents(beta: float, s: float) -> dict[str, Any]:
-    """Predicted exponents of spec §5 (C-SWITCH, C-OPT-EASY, C-OPT-HARD).
+    """Predicted log-log slopes against ``D`` (spec §5: C-SWITCH, C-OPT-EASY, C-OPT-HARD),
+    read from :mod:`fsltheory.symbolic` (the single source of truth for exponents).
 
-    Local formulas (``fsltheory.symbolic`` is meant to become the single source of truth):
-    hard (s < 1 − 1/β): ``D − P* ≍ D^((1+s)/(2−1/β))``, ``T* ≍ D``, ``J* ≍ D^(−s)``;
-    easy: ``P* = 0``, ``T* ≍ D^(β/(1+sβ))``, ``J* ≍ D^(−sβ/(1+sβ))``.
+    hard (s < 1 − 1/β): ``D − P* ≍ D^((1+s)/(2−1/β))``, ``T* ≍ D``, ``J* ≍ D^(−s)``,
+    growth phase ``T* − T₁* ≍ D^((1+s)/(2−1/β))``, ``b*(0) = B_min``,
+    ``b*(T*) ≍ D^((1+s)/2)`` (no cap);
+    easy: ``P* = 0`` (``switch_remaining`` is ``None``), ``T* ≍ D^(β/(1+sβ))``,
+    ``J* ≍ D^(−sβ/(1+sβ))``, ``b*(0) ≍ D^((s−1+1/β)/(s+1/β))``,
+    ``b*(T*) ≍ D^((1/2+sβ)/(1+sβ))``; the whole run is the growth phase.
     """
-    hard = s < 1.0 - 1.0 / beta
-    if hard:
-        return {"regime": "hard", "switch_remaining": (1 + s) / (2 - 1 / beta),
-                "horizon": 1.0, "risk": -s}
-    return {"regime": "easy", "switch_remaining": None, "horizon": beta / (1 + s * beta),
-            "risk": -s * beta / (1 + s * beta)}
+    from .symbolic import exponent_value
+
+    def ev(name: str) -> float:
+        return exponent_value(name, beta=beta, s=s)
+
+    if s < 1.0 - 1.0 / beta:
+        return {"regime": "hard", "switch_remaining": ev("switch"), "horizon": 1.0,
+                "risk": ev("J_star_hard"), "growth_phase": ev("growth_length"),
+                "batch_first": 0.0, "batch_last": ev("hard_final_batch")}
+    return {"regime": "easy", "switch_remaining": None, "horizon": ev("T_star"),
+            "risk": ev("J_star"), "growth_phase": ev("T_star"), "batch_first": ev("b0"),
+            "batch_last": ev("bT")}
 
 
 def _slope(x, y) -> float:
@@ -1225,12 +1292,14 @@ def continuous_scaling(
     T = np.array([r.horizon for r in rs])
     J = np.array([r.predicted_risk for r in rs])
     grow = T - np.array([r.floor_end for r in rs])
+    b0 = np.array([r.profile_batch[0] for r in rs])
+    b1 = np.array([r.profile_batch[-1] for r in rs])
     fitted = {"horizon": _slope(budgets, T), "risk": _slope(budgets, J),
-              "growth_phase": _slope(budgets, grow) if np.all(grow > 0) else None}
+              "growth_phase": _slope(budgets, grow) if np.all(grow > 0) else None,
+              "batch_first": _slope(budgets, b0), "batch_last": _slope(budgets, b1)}
     return ScalingResult(
         budgets=budgets,
         values={"horizon": T, "risk": J, "growth_phase": grow,
-                "batch_first": np.array([r.profile_batch[0] for r in rs]),
-                "batch_last": np.array([r.profile_batch[-1] for r in rs])},
+                "batch_first": b0, "batch_last": b1},
         fitted=fitted, predicted=predicted_exponents(task.beta, task.s), regime=task.regime,
     )
