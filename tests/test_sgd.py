@@ -174,6 +174,15 @@ def test_reproducible_from_seed():
     np.testing.assert_array_equal(a.time, schedule.intrinsic_time)
 
 
+def test_progress_bar_changes_nothing(capsys):
+    task = PowerLawTask(2.0, 0.5, sigma=1.0, modes=20)
+    schedule = Schedule.constant(2, 60, lr=0.2)
+    quiet = sgd_risk(task, schedule, seeds=5, seed=3)
+    shown = sgd_risk(task, schedule, seeds=5, seed=3, progress=True)
+    assert np.array_equal(quiet.risk, shown.risk)
+    assert "5/5" in capsys.readouterr().err
+
+
 def test_independent_of_thread_count():
     task = PowerLawTask(2.0, 0.5, sigma=1.0, modes=60)
     schedule = Schedule.constant(3, 300, lr=0.2)

@@ -40,6 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numba
 import numpy as np
 from numba import njit
+from tqdm import tqdm
 
 from ..curve import LossCurve
 from ..errors import DivergenceError, InvalidParameterError, check_int_range
@@ -164,7 +165,7 @@ def _raise_divergence(task, schedule, first_index, fail_step, fail_code, out) ->
     )
 
 
-def _run_block(task, schedule, gens, first_index) -> np.ndarray:
+def _run_block(task, schedule, gens, first_index, bar=None) -> np.ndarray:
     """Run one trajectory per generator, in parallel over seeds: each seed is one call of
     the nogil kernel on a pool of ``numba.get_num_threads()`` threads.  A seed's result
     depends only on its own generator, hence not on the thread count or scheduling."""
@@ -189,9 +190,13 @@ def _run_block(task, schedule, gens, first_index) -> np.ndarray:
     if workers <= 1:
         for i in range(n):
             one(i)
+            if bar is not None:
+                bar.update(1)
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(one, range(n)))
+            for _ in pool.map(one, range(n)):
+                if bar is not None:
+                    bar.update(1)
     _raise_divergence(task, schedule, first_index, fail_step, fail_code, out)
     return out
 
@@ -234,6 +239,7 @@ def sgd_risk(
     seed: int = 0,
     *,
     check_stable: bool = True,
+    progress: bool = False,
 ) -> LossCurve:
     """Mean excess risk of one-pass minibatch SGD over ``seeds`` simulated runs (spec §2).
 
@@ -250,6 +256,8 @@ def sgd_risk(
         Reject mean-square-unstable ``(lr, batch)`` pairs up front, as the exact engine
         does (:func:`~fsltheory.engines.exact.check_stability`).  Pass ``False`` to run
         them anyway (a divergent run then raises :class:`DivergenceError`).
+    progress : bool
+        Show a tqdm progress bar over seeds (on stderr).
 
     Returns
     -------
@@ -291,17 +299,19 @@ def sgd_risk(
     n_tot = 0
     mean = np.zeros(K + 1)
     m2 = np.zeros(K + 1)
-    for start in range(0, seeds, block):
-        runs = _run_block(task, schedule, gens[start:start + block], start)
-        n_b = runs.shape[0]
-        mean_b = runs.mean(axis=0)
-        m2_b = ((runs - mean_b) ** 2).sum(axis=0)
-        # Chan et al. pairwise merge of (count, mean, M2).
-        n_new = n_tot + n_b
-        delta = mean_b - mean
-        mean = mean + delta * (n_b / n_new)
-        m2 = m2 + m2_b + delta**2 * (n_tot * n_b / n_new)
-        n_tot = n_new
+    bar = tqdm(total=seeds, desc="sgd seeds", unit="seed", disable=not progress)
+    with bar:
+        for start in range(0, seeds, block):
+            runs = _run_block(task, schedule, gens[start:start + block], start, bar)
+            n_b = runs.shape[0]
+            mean_b = runs.mean(axis=0)
+            m2_b = ((runs - mean_b) ** 2).sum(axis=0)
+            # Chan et al. pairwise merge of (count, mean, M2).
+            n_new = n_tot + n_b
+            delta = mean_b - mean
+            mean = mean + delta * (n_b / n_new)
+            m2 = m2 + m2_b + delta**2 * (n_tot * n_b / n_new)
+            n_tot = n_new
     stderr = np.sqrt(m2 / (n_tot - 1)) / np.sqrt(n_tot)
     return LossCurve.from_schedule(
         mean, schedule, stderr=stderr, engine="sgd", meta={"seeds": seeds, "seed": seed}
