@@ -23,7 +23,6 @@ duality           LR schedule at fixed batch vs batch schedule at fixed LR (§5 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,76 +101,56 @@ def _curve_points(curve: LossCurve, points: int = 400) -> dict[str, np.ndarray]:
     return out
 
 
-class _InterimTheory:
-    """INTERIM stand-in until the symbolic layer lands (then :func:`_sym` uses it)."""
+def _exponent(name: str, beta: float, s: float | None = None) -> float:
+    """Numeric value of the derived exponent ``name`` of :data:`fsltheory.symbolic.EXPONENTS`
+    (import deferred: deriving is done once, on first use)."""
+    from .symbolic import exponent_value
 
-    @staticmethod
-    def predicted(name: str, beta: float, s: float) -> float:
-        return {
-            "signal_exponent": s,
-            "kernel_exponent": 2 - 1 / beta,
-            "catchup_exponent": -(1 - 1 / beta),
-            "switch_exponent": (1 + s) / (2 - 1 / beta),
-            "regime_boundary": 1 - 1 / beta,
-            "duality_lr_exponent": 2 * beta - 1,
-            "profile_exponent": 1 / (2 * beta) - 1,
-        }[name]
-
-    @staticmethod
-    def signal_asymptotic(beta, s, t, modes):
-        t = np.asarray(t, dtype=np.float64)
-        tail = 0.0 if modes is None else modes ** (-s * beta) / (2 * s * beta)
-        return math.gamma(s) / (2 * beta) * (2 * t) ** (-s) - tail
-
-    @staticmethod
-    def kernel_asymptotic(beta, u):
-        u = np.asarray(u, dtype=np.float64)
-        return math.gamma(2 - 1 / beta) / beta * (2 * u) ** (-(2 - 1 / beta))
+    return float(exponent_value(name, beta, s))
 
 
-def _sym():
-    """The symbolic layer (import deferred so that figures needing no exponent run even
-    while it is being built)."""
-    return _InterimTheory
+def _twin(claim: str, key: str):
+    """Numeric twin of the derived result ``key`` of ``claim`` (spec §4)."""
+    from .symbolic import derivation
+
+    return derivation(claim).numeric[key]
 
 
 # Predicted exponents, each from its one symbolic source (spec §4–§5).
 def predicted_signal_exponent(beta: float, s: float) -> float:
-    """Exponent of e(t) ~ t^(−s) (spec §4), from the symbolic layer."""
-    return float(_sym().predicted("signal_exponent", beta, s))
+    """p in e(t) ∝ t^p, i.e. −s (spec §4, C-SIGNAL)."""
+    return _exponent("signal", beta, s)
 
 
 def predicted_kernel_exponent(beta: float) -> float:
-    """Exponent of K(u) ~ u^(−(2 − 1/β)) (spec §4), from the symbolic layer."""
-    return float(_sym().predicted("kernel_exponent", beta, 1.0))
+    """p in K(u) ∝ u^p, i.e. −(2 − 1/β) (spec §4, C-KERNEL)."""
+    return _exponent("kernel", beta)
 
 
 def predicted_catchup_exponent(beta: float) -> float:
-    """Exponent of the catch-up gap, −(1 − 1/β) (spec §5 C-CATCHUP)."""
-    return float(_sym().predicted("catchup_exponent", beta, 1.0))
+    """p in Δ ∝ (t − t_s)^p, i.e. −(1 − 1/β) (spec §5, C-CATCHUP)."""
+    return _exponent("catchup_gap", beta)
 
 
 def predicted_switch_exponent(beta: float, s: float) -> float:
-    """Exponent of D − P* ≍ D^((1+s)/(2−1/β)) (spec §5 C-SWITCH, hard regime)."""
-    return float(_sym().predicted("switch_exponent", beta, s))
-
-
-def predicted_duality_lr_exponent(beta: float) -> float:
-    """Exponent 2β − 1 of the optimal power-decay LR η*(z) ∝ (1 − z/N)^(2β−1) (spec §5
-    C-DUALITY), from the symbolic layer."""
-    return float(_sym().predicted("duality_lr_exponent", beta, 1.0))
+    """p in D − P* ∝ D^p, i.e. (1+s)/(2−1/β) (spec §5, C-SWITCH, hard regime)."""
+    return _exponent("switch", beta, s)
 
 
 def predicted_profile_exponent(beta: float) -> float:
-    """Exponent 1/(2β) − 1 of the optimal batch profile b*(t) ∝ (T − t)^(1/(2β)−1) once the
-    floor does not bind (spec §5 C-OPT-EASY), from the symbolic layer."""
-    return float(_sym().predicted("profile_exponent", beta, 1.0))
+    """p in b*(t) ∝ (T − t + 1)^p, i.e. 1/(2β) − 1 (spec §5, C-OPT-EASY)."""
+    return _exponent("batch_growth", beta)
+
+
+def predicted_duality_lr_exponent(beta: float) -> float:
+    """p in η*(z) ∝ (1 − z/N)^p, i.e. 2β − 1 (spec §5, C-DUALITY)."""
+    return _exponent("lr_decay_power", beta)
 
 
 def regime_boundary(beta: np.ndarray) -> np.ndarray:
     """The easy/hard boundary s = 1 − 1/β (spec §1, C-REGIME), from the symbolic layer."""
     b = np.asarray(beta, dtype=np.float64)
-    return np.array([float(_sym().predicted("regime_boundary", float(x), 1.0)) for x in b])
+    return np.array([_exponent("regime_boundary", float(x)) for x in b])
 
 
 # ---------------------------------------------------------------------------- figures
@@ -217,14 +196,17 @@ def data_three_engines(quick: bool = False) -> FigData:
 
 def _signal_closed_form(beta: float, s: float, t: np.ndarray, modes: int | None) -> np.ndarray:
     """e_M(t) ≈ Γ(s)/(2β)(2t)^(−s) − M^(−sβ)/(2sβ) (spec §4; ``modes=None``: M = ∞),
-    constants from the symbolic layer."""
-    sym = _sym()
-    return np.asarray(sym.signal_asymptotic(beta, s, t, modes), dtype=np.float64)
+    the derived closed form of the symbolic layer (C-SIGNAL)."""
+    t = np.asarray(t, dtype=np.float64)
+    if modes is None:
+        return _twin("C-SIGNAL", "e_asymptotic")(beta=beta, s=s, t=t)
+    return _twin("C-SIGNAL", "e_finite_M")(M=float(modes), beta=beta, s=s, t=t)
 
 
 def _kernel_closed_form(beta: float, u: np.ndarray) -> np.ndarray:
-    """K(u) ≈ Γ(2 − 1/β)/β · (2u)^(−(2−1/β)) (spec §4), from the symbolic layer."""
-    return np.asarray(_sym().kernel_asymptotic(beta, u), dtype=np.float64)
+    """K(u) ≈ Γ(2 − 1/β)/β · (2u)^(−(2−1/β)) (spec §4), the derived closed form of the
+    symbolic layer (C-KERNEL)."""
+    return _twin("C-KERNEL", "K_asymptotic")(beta=beta, u=np.asarray(u, dtype=np.float64))
 
 
 def _lower_end(beta: float) -> float:
@@ -259,7 +241,7 @@ def data_kernels(quick: bool = False) -> FigData:
         tail = lead - closed
         win = (t >= _lower_end(beta)) & (tail <= 0.02 * lead) & (t <= 1e6)
         p, _ = loglog_slope(t[win], e[win])
-        pred = -predicted_signal_exponent(beta, s)
+        pred = predicted_signal_exponent(beta, s)
         sig[f"β={beta:g}, s={s:g}"] = {"t": t, "exact": e, "closed": closed, "lead": lead,
                                        "window": (float(t[win][0]), float(t[win][-1])),
                                        "fitted": p, "predicted": pred}
@@ -270,10 +252,10 @@ def data_kernels(quick: bool = False) -> FigData:
         task = PowerLawTask(beta, 1.0, sigma=SIGMA, modes=modes)
         k = np.asarray(forgetting_kernel(task, t))
         closed = _kernel_closed_form(beta, t)
-        k_tail = modes ** (1 - 2 * beta) / (2 * beta - 1)
+        k_tail = _twin("C-KERNEL", "finite_M_tail")(M=float(modes), beta=beta)
         win = (t >= _lower_end(beta)) & (k_tail <= 0.002 * closed) & (t <= 1e6)
         p, _ = loglog_slope(t[win], k[win])
-        pred = -predicted_kernel_exponent(beta)
+        pred = predicted_kernel_exponent(beta)
         ker[f"β={beta:g}"] = {"u": t, "exact": k, "closed": closed,
                               "window": (float(t[win][0]), float(t[win][-1])),
                               "fitted": p, "predicted": pred}
