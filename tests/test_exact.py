@@ -247,6 +247,18 @@ def test_lone_partial_final_batch_is_exempt_from_stability_check():
     # but a batch-1 stage of more than one step is checked
     with pytest.raises(UnstableScheduleError, match="for batch 1"):
         exact_risk(task, Schedule.two_stage(1, 64, 0.1, 64 * 50, eta))
+    # ... and so is every single-step run that is not the final step, even when its batch
+    # equals the final partial batch
+    lr = np.full(20, eta)
+    lr[5] *= 1.0001
+    b = np.full(20, 64)
+    b[5] = b[-1] = 1
+    check_stability(task, Schedule.from_arrays(np.full(20, eta), np.r_[[64] * 19, 1]))
+    with pytest.raises(UnstableScheduleError, match="for batch 1"):
+        check_stability(task, Schedule.from_arrays(lr, b))
+    # ... and a schedule of one step is checked too (it is not a "partial tail")
+    with pytest.raises(UnstableScheduleError):
+        check_stability(task, Schedule.from_arrays([eta], [1]))
 
 
 def test_max_stable_lr_properties():

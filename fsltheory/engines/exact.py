@@ -182,21 +182,28 @@ def max_stable_lr(task: PowerLawTask, batch: float) -> float:
 
 
 def check_stability(task: PowerLawTask, schedule: Schedule) -> None:
-    """Raise :class:`UnstableScheduleError` if any ``(lr, batch)`` pair the schedule uses
-    for more than a single step is unstable (spec §2).
+    """Raise :class:`UnstableScheduleError` if any distinct ``(lr, batch)`` pair the
+    schedule uses is unstable (spec §2), naming the largest stable lr for that batch.
 
-    A lone final partial batch is exempt: it is applied once, and a single step of a
-    linear map cannot diverge.
+    One exemption: the schedule's very last step when it is a lone partial batch (a run of
+    length one with a batch smaller than the schedule's largest), as the budget rule of
+    :mod:`fsltheory.schedule` produces.  It is applied once, and one step of the linear map
+    cannot make the risk diverge.
     """
     lrs, bs, counts = schedule.runs()
-    for e, b, n in zip(lrs, bs, counts, strict=True):
-        is_lone_tail = n == 1 and b == schedule.batch[-1] and b < schedule.batch.max()
-        if is_lone_tail:
+    last = counts.size - 1
+    b_max = int(schedule.batch.max())
+    checked: set[tuple[float, int]] = set()
+    for r, (e, b, n) in enumerate(zip(lrs.tolist(), bs.tolist(), counts.tolist(), strict=True)):
+        if r == last and r > 0 and n == 1 and b < b_max:
             continue
+        if (e, b) in checked:
+            continue
+        checked.add((e, b))
         if stability_q(task, e, b) >= 1.0:
             raise UnstableScheduleError(
-                f"lr={e:g} is unstable for batch {int(b)} (spec §2 needs q < 1): "
-                f"the largest stable lr for batch {int(b)} is {max_stable_lr(task, b):.6g}"
+                f"lr={e:g} is unstable for batch {b} (spec §2 needs q < 1): "
+                f"the largest stable lr for batch {b} is {max_stable_lr(task, b):.6g}"
             )
 
 
