@@ -1,0 +1,135 @@
+"""Claim registry: every claim of spec §4–§5 with its derivation and numeric check (§6).
+
+User guide
+----------
+>>> from fsltheory.claims import get_claim, CLAIM_IDS
+>>> claim = get_claim("C-KERNEL")
+>>> str(claim.predictions()["kernel_exponent"])     # from fsltheory.symbolic
+'-2 + 1/beta'
+>>> ev = claim.check("quick")                        # doctest: +SKIP
+>>> ev.verdict, [r.measured for r in ev.rows]        # doctest: +SKIP
+
+* :data:`REGISTRY` — ``{claim_id: Claim}`` in spec order; :func:`get_claim` looks an ID up
+  case-insensitively and names the allowed IDs on error.
+* :meth:`Claim.derive` — the sympy :class:`~fsltheory.symbolic.core.Derivation` (the single
+  source of truth of every prediction); :meth:`Claim.check` — :class:`Evidence`: rows of
+  measured vs predicted, tolerance, pass/fail, engine, scale and seed.
+* :func:`run_claims` — check many claims (tqdm bar on stderr); :func:`render_report` —
+  the markdown of ``proofs/REPORT.md``.
+
+``check(scale, seed, perturb=δ)`` shifts every prediction by δ (exponents) or a factor
+1+δ (values): the tests use it to show a wrong prediction is reported as failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..errors import InvalidParameterError
+from .base import SCALES, Claim, Evidence, Row, check_scale, fit_loglog
+from .checks_core import check_catchup, check_floor, check_kernel, check_signal, check_stable
+from .params import PARAMS
+from .report import evidence_json, render_report, render_table
+
+__all__ = [
+    "CLAIM_IDS", "REGISTRY", "get_claim", "run_claims",
+    "Claim", "Evidence", "Row", "SCALES", "fit_loglog",
+    "render_report", "render_table", "evidence_json",
+]
+
+
+def _derivation(cid: str):
+    def derive():
+        from ..symbolic import derivation
+
+        return derivation(cid)
+
+    derive.__name__ = f"derive_{cid.lower().replace('-', '_')}"
+    return derive
+
+
+def _claim(cid: str, title: str, section: str, statement: str, checker,
+           headline: tuple[str, ...]) -> Claim:
+    return Claim(cid, title, statement, section, _derivation(cid), checker, PARAMS[cid],
+                 headline)
+
+
+_ENTRIES: list[Claim] = [
+    _claim("C-KERNEL", "noise-forgetting kernel", "§4",
+           "K(u) = Σ λ_j² e^(−2λ_j u) ~ Γ(2−1/β)/β (2u)^(−(2−1/β)); K(0) = ζ(2β); "
+           "∫K = ζ(β)/2.", check_kernel, ("kernel_exponent", "kernel_constant")),
+    _claim("C-SIGNAL", "signal term", "§4",
+           "e(t) = ½ Σ λ_j θ*_j² e^(−2λ_j t) ~ Γ(s)/(2β) (2t)^(−s), finite M: minus "
+           "M^(−sβ)/(2sβ).", check_signal, ("signal_exponent", "signal_constant")),
+    _claim("C-STABLE", "stability threshold", "§2",
+           "Constant (η, B) is stable iff max a_j < 1 and q = Σ (η/B)λ_j/(2 − ηλ_j(1+1/B)) < 1; "
+           "q ≈ ηζ(β)/(2B) for small η.", check_stable, ("q_small_eta", "stationary_risk")),
+    _claim("C-FLOOR", "stationary floors", "§2–§3",
+           "E_∞ = ½σ²q/(1−q) (discrete); (γσ²ζ(β)/4)/(1 − γζ(β)/2) for (V).",
+           check_floor, ("floor_discrete", "floor_continuum")),
+    _claim("C-CATCHUP", "fast catch-up after a switch", "§5",
+           "After γ₁ → γ₂ < γ₁ at t_s, the gap to the constant-γ₂ run decays like "
+           "(t − t_s)^(−(1−1/β)) for 1 ≪ t − t_s ≪ t_s.", check_catchup,
+           ("gap_exponent", "half_drop_time")),
+]
+
+try:  # checks that need the optimiser / Volterra engine (added as those land)
+    from .checks_sched import EXTRA_ENTRIES
+except ImportError:  # pragma: no cover - during development only
+    EXTRA_ENTRIES = []
+
+_ORDER = ("C-OPT-EASY", "C-REGIME", "C-OPT-HARD", "C-SWITCH", "C-CATCHUP", "C-DUALITY",
+          "C-RATES", "C-STABLE", "C-FLOOR", "C-KERNEL", "C-SIGNAL")
+
+
+def _build() -> dict[str, Claim]:
+    entries = {c.id: c for c in _ENTRIES}
+    for cid, title, section, statement, checker, headline in EXTRA_ENTRIES:
+        entries[cid] = _claim(cid, title, section, statement, checker, headline)
+    return {cid: entries[cid] for cid in _ORDER if cid in entries}
+
+
+#: claim ID → :class:`Claim`, in spec §5 order
+REGISTRY: Mapping[str, Claim] = _build()
+CLAIM_IDS: tuple[str, ...] = tuple(REGISTRY)
+
+
+def get_claim(claim_id: str) -> Claim:
+    """The registry entry of ``claim_id`` (case-insensitive)."""
+    key = str(claim_id).strip().upper()
+    if key not in REGISTRY:
+        raise InvalidParameterError(
+            f"claim must be one of {', '.join(CLAIM_IDS)}; got {claim_id!r}"
+        )
+    return REGISTRY[key]
+
+
+def run_claims(ids: Iterable[str] | None = None, scale: str = "quick", seed: int = 0,
+               perturb: float = 0.0, progress: bool | None = True) -> list[Evidence]:
+    """Run the checks of ``ids`` (default: all) and return their :class:`Evidence`.
+
+    A tqdm bar on stderr shows progress (``progress=None``: only on a terminal).
+    """
+    import sys
+
+    from tqdm import tqdm
+
+    scale = check_scale(scale)
+    claims = [get_claim(c) for c in (ids if ids is not None else CLAIM_IDS)]
+    if progress is None:
+        progress = sys.stderr.isatty()
+    out: list[Evidence] = []
+    with tqdm(total=len(claims), desc="verify", unit="claim", file=sys.stderr,
+              disable=not progress) as bar:
+        for c in claims:
+            bar.set_postfix_str(c.id)
+            out.append(c.check(scale, seed, perturb))
+            bar.update(1)
+    return out
+
+
+def summary(evidence: Iterable[Evidence]) -> dict[str, Any]:
+    """``{"claims": [...], "passed": bool}`` (the ``verify --json`` object)."""
+    claims = [evidence_json(ev, get_claim(ev.claim)) for ev in evidence]
+    return {"claims": claims, "passed": all(c["verdict"] == "pass" for c in claims)}

@@ -1,0 +1,202 @@
+"""Evidence records and the :class:`Claim` type of the claim registry (spec §6).
+
+A claim is a formula plus the evidence for it (DESIGN.md).  :class:`Claim` ties a claim ID
+of spec §4–§5 to (1) its symbolic derivation (:mod:`fsltheory.symbolic`, the single source
+of truth of every predicted exponent) and (2) a numeric check that measures the same
+quantities on an engine and returns :class:`Evidence`: rows of measured vs predicted with a
+tolerance and a verdict.
+
+Row kinds
+---------
+``"exponent"``  pass iff ``|measured − predicted| ≤ tolerance`` (log-log slopes, spec §6
+                asks for 0.03 unless justified).
+``"ratio"``     pass iff ``|measured/predicted − 1| ≤ tolerance`` (constants, floors,
+                thresholds: a relative tolerance).
+``"abs"``       pass iff ``|measured − predicted| ≤ tolerance`` for a non-exponent value
+                (e.g. SGD mean vs exact risk within ``z·stderr``).
+
+Perturbation
+------------
+``check(..., perturb=δ)`` shifts every prediction before comparing — exponents by ``+δ``,
+values by a factor ``(1 + δ)`` — so that the test suite can show that a wrong prediction
+is *reported as failed* (issue 5, "a check that can fail").
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidParameterError
+
+__all__ = ["Row", "Evidence", "Claim", "SCALES", "fit_loglog", "check_scale"]
+
+SCALES = ("quick", "full")
+KINDS = ("exponent", "ratio", "abs")
+
+
+def check_scale(scale: str) -> str:
+    if scale not in SCALES:
+        raise InvalidParameterError(f"scale must be one of {SCALES}, got {scale!r}")
+    return scale
+
+
+def fit_loglog(x: Sequence[float], y: Sequence[float]) -> float:
+    """Least-squares slope of ``log|y|`` against ``log x`` (the measured exponent).
+
+    Raises :class:`InvalidParameterError` unless all ``x > 0``, all ``y ≠ 0`` of one sign,
+    and at least 3 points.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if x.size < 3 or x.size != y.size:
+        raise InvalidParameterError(f"fit_loglog needs >= 3 paired points, got {x.size}")
+    if np.any(x <= 0) or not (np.all(y > 0) or np.all(y < 0)):
+        raise InvalidParameterError("fit_loglog needs x > 0 and y of one strict sign")
+    return float(np.polyfit(np.log(x), np.log(np.abs(y)), 1)[0])
+
+
+def decades(x: Sequence[float]) -> float:
+    """Number of decades spanned by positive values ``x``."""
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.log10(x.max() / x.min()))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One measured-vs-predicted comparison."""
+
+    quantity: str
+    params: str
+    predicted: float
+    measured: float
+    tolerance: float
+    kind: str
+    engine: str
+    note: str = ""
+
+    @property
+    def error(self) -> float:
+        """``|m − p|`` (exponent/abs) or ``|m/p − 1|`` (ratio)."""
+        if self.kind == "ratio":
+            return abs(self.measured / self.predicted - 1.0) if self.predicted else math.inf
+        return abs(self.measured - self.predicted)
+
+    @property
+    def passed(self) -> bool:
+        e = self.error
+        return bool(math.isfinite(e) and e <= self.tolerance)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "quantity": self.quantity, "params": self.params, "kind": self.kind,
+            "predicted": self.predicted, "measured": self.measured,
+            "tolerance": self.tolerance, "error": self.error, "passed": self.passed,
+            "engine": self.engine, "note": self.note,
+        }
+
+
+@dataclass
+class Evidence:
+    """The result of one claim check: rows of measured vs predicted values.
+
+    The claim passes iff it has at least one row and every row passes.
+    """
+
+    claim: str
+    scale: str
+    seed: int
+    perturb: float = 0.0
+    rows: list[Row] = field(default_factory=list)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, quantity: str, params: str, predicted: float, measured: float,
+            tolerance: float, kind: str = "exponent", engine: str = "", note: str = "") -> Row:
+        """Append a row; ``predicted`` is perturbed here (see module docstring)."""
+        if kind not in KINDS:
+            raise InvalidParameterError(f"kind must be one of {KINDS}, got {kind!r}")
+        p = float(predicted)
+        if self.perturb:
+            p = p + self.perturb if kind == "exponent" else p * (1.0 + self.perturb)
+        row = Row(quantity, params, p, float(measured), float(tolerance), kind, engine, note)
+        self.rows.append(row)
+        return row
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.rows) and all(r.passed for r in self.rows)
+
+    @property
+    def verdict(self) -> str:
+        return "pass" if self.passed else "fail"
+
+    @property
+    def engines(self) -> str:
+        return ", ".join(sorted({r.engine for r in self.rows if r.engine}))
+
+    def headline(self) -> Row | None:
+        """The row closest to failing (largest error/tolerance); failing rows first."""
+        if not self.rows:
+            return None
+
+        def badness(r: Row) -> float:
+            e = r.error
+            if not math.isfinite(e):
+                return math.inf
+            return e / r.tolerance if r.tolerance > 0 else (0.0 if e == 0 else math.inf)
+
+        return max(self.rows, key=lambda r: (not r.passed, badness(r)))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A registry entry: claim ID, statement, derivation and numeric check.
+
+    ``derive()`` returns the :class:`fsltheory.symbolic.core.Derivation` of the claim;
+    ``check(scale, seed, perturb)`` runs the numeric check and returns :class:`Evidence`.
+    ``headline`` names the result of the derivation shown in the report.
+    """
+
+    id: str
+    title: str
+    statement: str
+    section: str
+    derivation: Callable[[], Any]
+    checker: Callable[[Evidence, Mapping[str, Any]], None]
+    params: Mapping[str, Mapping[str, Any]]
+    headline: tuple[str, ...] = ()
+
+    def derive(self) -> Any:
+        """The sympy derivation (a ``Derivation`` with ``results`` and ``steps``)."""
+        return self.derivation()
+
+    def predictions(self) -> dict[str, Any]:
+        """The named sympy results of :meth:`derive`."""
+        return dict(self.derive().results)
+
+    def symbolic_summary(self) -> str:
+        """Short text of the headline symbolic results (for the report)."""
+        res = self.predictions()
+        keys = self.headline or tuple(res)[:1]
+        return "; ".join(f"{k} = {res[k]}" for k in keys if k in res)
+
+    def check(self, scale: str = "quick", seed: int = 0, perturb: float = 0.0) -> Evidence:
+        """Run the numeric check at ``scale`` ("quick" or "full") with base ``seed``.
+
+        ``perturb`` shifts every prediction (exponents by ``+perturb``, values by a factor
+        ``1+perturb``) — a wrong prediction must come out as ``verdict == "fail"``.
+        """
+        scale = check_scale(scale)
+        if not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise InvalidParameterError(f"seed must be an integer >= 0, got {seed!r}")
+        ev = Evidence(self.id, scale, int(seed), float(perturb))
+        t0 = time.perf_counter()
+        self.checker(ev, {**self.params[scale], "seed": int(seed)})
+        ev.seconds = time.perf_counter() - t0
+        return ev

@@ -1,0 +1,59 @@
+"""Sizes of every numeric check at ``scale="quick"`` (< 2 min for all claims on 2 cores)
+and ``scale="full"`` (< 30 min).  Each check covers ≥ 3 (β, s) pairs, both regimes where
+the claim distinguishes them (hard: s < 1 − 1/β), fits over ≥ 3 decades, and keeps
+1 ≪ t ≪ M^β."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PARAMS: dict[str, dict[str, dict[str, Any]]] = {
+    "C-KERNEL": {
+        "quick": {"betas": [(1.5, 300_000), (2.0, 100_000), (3.0, 10_000)],
+                  "u_lo": 30.0, "u_hi": 3e4, "points": 13},
+        "full": {"betas": [(1.5, 1_000_000), (2.0, 300_000), (2.5, 100_000), (3.0, 30_000)],
+                 "u_lo": 30.0, "u_hi": 1e5, "points": 25},
+    },
+    "C-SIGNAL": {
+        # (β, s, M): hard (1.5, 0.25), (2, 0.25); easy (1.5, 0.5), (3, 1)
+        "quick": {"pairs": [(1.5, 0.25, 300_000), (2.0, 0.25, 100_000), (1.5, 0.5, 300_000),
+                            (3.0, 1.0, 10_000)],
+                  "t_lo": 30.0, "t_hi": 3e4, "points": 13},
+        "full": {"pairs": [(1.5, 0.25, 1_000_000), (2.0, 0.25, 300_000),
+                           (1.5, 0.5, 1_000_000), (3.0, 1.0, 30_000), (2.5, 0.3, 100_000)],
+                 "t_lo": 30.0, "t_hi": 1e5, "points": 25},
+    },
+    "C-STABLE": {
+        "quick": {"cases": [(1.5, 0.25, 1, 100), (2.0, 0.5, 4, 100), (3.0, 1.0, 16, 100)],
+                  "big_modes": 1_000_000, "small_eta": 1e-4,
+                  "sgd_case": (2.0, 0.5, 4, 50), "sgd_steps": 400, "seeds": 256},
+        "full": {"cases": [(1.5, 0.25, 1, 300), (2.0, 0.5, 4, 300), (3.0, 1.0, 16, 300),
+                           (2.5, 0.2, 64, 300)],
+                 "big_modes": 3_000_000, "small_eta": 1e-5,
+                 "sgd_case": (2.0, 0.5, 4, 100), "sgd_steps": 2000, "seeds": 1024},
+    },
+    "C-FLOOR": {
+        # discrete: (β, s, B, η, M); continuum: (β, γ, M)
+        "quick": {"sigma": 1.0, "relax": 40.0,
+                  "discrete": [(1.5, 0.25, 1, 0.3, 200), (2.0, 0.5, 4, 1.0, 60),
+                               (3.0, 1.0, 16, 1.5, 20)],
+                  "continuum": [(1.5, 1e-3, 1_000_000), (2.0, 1e-3, 100_000),
+                                (3.0, 1e-3, 10_000)],
+                  "sgd_case": (2.0, 0.5, 2, 0.5, 20), "seeds": 256},
+        "full": {"sigma": 1.0, "relax": 60.0,
+                 "discrete": [(1.5, 0.25, 1, 0.3, 500), (2.0, 0.5, 4, 1.0, 150),
+                              (3.0, 1.0, 16, 1.5, 40), (2.5, 0.3, 8, 1.0, 80)],
+                 "continuum": [(1.5, 1e-4, 3_000_000), (2.0, 1e-4, 300_000),
+                               (3.0, 1e-4, 30_000)],
+                 "sgd_case": (2.0, 0.5, 2, 0.5, 30), "seeds": 1024},
+    },
+    "C-CATCHUP": {
+        # β ≥ 2: for β = 1.5 the finite-M tail M^(1−β) spoils the window unless M ≳ 10^6
+        "quick": {"pairs": [(2.0, 0.25), (2.5, 1.0), (3.0, 0.5)], "lr": 0.5, "b1": 8,
+                  "b2": 32, "sigma": 4.0, "t_switch": 2e4, "tau_min": 5.0, "tau_max": 5e3,
+                  "points": 20},
+        "full": {"pairs": [(2.0, 0.25), (2.5, 1.0), (3.0, 0.5), (2.0, 1.0)], "lr": 0.5,
+                 "b1": 8, "b2": 32, "sigma": 4.0, "t_switch": 1e5, "tau_min": 10.0,
+                 "tau_max": 1e4, "points": 30},
+    },
+}

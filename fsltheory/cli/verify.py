@@ -1,0 +1,78 @@
+"""``fsltheory verify [CLAIM…] [--quick] [--json]``: run the numeric checks of the claims
+(spec §6), print a table (or one JSON object), write ``proofs/REPORT.md``, and exit 1 if
+any claim fails."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .common import print_json
+
+__all__ = ["register", "run", "default_report_path"]
+
+
+def default_report_path() -> Path:
+    """``proofs/REPORT.md`` of the source tree when it exists next to the package, else
+    ``./proofs/REPORT.md``."""
+    here = Path(__file__).resolve().parents[2] / "proofs"
+    return (here if here.is_dir() else Path.cwd() / "proofs") / "REPORT.md"
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "verify",
+        help="check every claim numerically and write proofs/REPORT.md",
+        description="Run the numeric checks of the claims of spec §4–§5 (measured vs "
+                    "predicted, with tolerances), print a table, write the report, and exit "
+                    "1 if any claim fails.",
+    )
+    p.add_argument("claims", nargs="*", metavar="CLAIM",
+                   help="claim IDs (default: all), e.g. C-CATCHUP C-FLOOR")
+    p.add_argument("--quick", action="store_true",
+                   help="small sizes (< 2 min for all claims) instead of the full scale")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object {claims: [{id, verdict, predicted, measured, "
+                        "tolerance, rows, …}], passed}")
+    p.add_argument("--seed", type=int, default=0, help="base random seed >= 0 (0)")
+    p.add_argument("--report", type=Path, default=None,
+                   help="where to write the markdown report (proofs/REPORT.md); "
+                        "'-' to skip")
+    p.add_argument("--perturb", type=float, default=0.0,
+                   help="shift every prediction (exponents by +X, values by a factor 1+X) "
+                        "to see the checks fail (0)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..claims import REGISTRY, get_claim, render_report, render_table, run_claims, summary
+    from ..errors import InvalidParameterError
+
+    ids = [get_claim(c).id for c in args.claims] if args.claims else list(REGISTRY)
+    if args.seed < 0:
+        raise InvalidParameterError(f"seed must be an integer >= 0, got {args.seed}")
+    scale = "quick" if args.quick else "full"
+    evidence = run_claims(ids, scale=scale, seed=args.seed, perturb=args.perturb,
+                          progress=not args.no_progress)
+    cmd = "fsltheory verify" + (" " + " ".join(args.claims) if args.claims else "") + \
+        (" --quick" if args.quick else "") + (f" --seed {args.seed}" if args.seed else "") + \
+        (f" --perturb {args.perturb:g}" if args.perturb else "")
+    if str(args.report) != "-":
+        path = args.report or default_report_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render_report(evidence, dict(REGISTRY), cmd) + "\n",
+                            encoding="utf-8")
+        except OSError as exc:
+            raise InvalidParameterError(f"cannot write report to {path}: {exc}") from None
+        print(f"report written to {path}", file=sys.stderr)
+    if args.json:
+        print_json(summary(evidence))
+    else:
+        print(render_table(evidence))
+        failed = [ev.claim for ev in evidence if not ev.passed]
+        print(f"\n{len(evidence) - len(failed)}/{len(evidence)} claims pass"
+              + (f"; FAILED: {', '.join(failed)}" if failed else ""))
+    return 0 if all(ev.passed for ev in evidence) else 1
