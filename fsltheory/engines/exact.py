@@ -168,6 +168,14 @@ def max_stable_lr(task: PowerLawTask, batch: float) -> float:
     ``q`` increases in ``η`` and diverges where ``a_1 = 1``, i.e. at
     ``η_a = 2 / (λ_1 (1 + 1/B))``; the answer is the root of ``q(η) = 1`` on
     ``(0, η_a)``, found by bisection to relative precision 1e-12.
+
+    Examples
+    --------
+    One mode with ``λ_1 = 1`` and ``B = 1``: ``q = η / (2 − 2η) = 1`` at ``η = 2/3``.
+
+    >>> from fsltheory import PowerLawTask, max_stable_lr
+    >>> round(max_stable_lr(PowerLawTask(2.0, 0.5, modes=1), 1), 9)
+    0.666666667
     """
     batch = check_range("batch", batch, 1.0, None)
     lo, hi = 0.0, 2.0 / (float(task.lambdas[0]) * (1.0 + 1.0 / batch))
@@ -209,7 +217,16 @@ def check_stability(task: PowerLawTask, schedule: Schedule) -> None:
 
 
 def stationary_risk(task: PowerLawTask, lr: float, batch: float) -> float:
-    """Stationary excess risk of constant ``(η, B)``: ``E_∞ = ½ σ² q / (1 − q)`` (spec §2)."""
+    """Stationary excess risk of constant ``(η, B)``: ``E_∞ = ½ σ² q / (1 − q)`` (spec §2).
+
+    Examples
+    --------
+    One mode, ``η = ½``, ``B = 1``: ``q = η/(2 − 2η) = ½``, so ``E_∞ = ½ σ²``.
+
+    >>> from fsltheory import PowerLawTask, stationary_risk
+    >>> stationary_risk(PowerLawTask(2.0, 0.5, sigma=2.0, modes=1), 0.5, 1)
+    2.0
+    """
     lr = check_range("lr", lr, 0.0, None, low_open=True)
     batch = check_range("batch", batch, 1.0, None)
     q = stability_q(task, lr, batch)
