@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import subprocess
 import sys
 
@@ -167,8 +168,9 @@ def test_unstable_lr_error_names_the_largest_stable_lr(capsys):
 
 def test_console_script_in_a_subprocess():
     """The installed entry point: exit 2 with one stderr line and no traceback."""
-    exe = [sys.executable, "-c", "import sys; from fsltheory.cli import main; "
-           "sys.exit(main())"]
+    script = shutil.which("fsltheory")  # installed by `pip install -e .`
+    exe = [script] if script else [sys.executable, "-c", "import sys; from fsltheory.cli "
+                                   "import main; sys.exit(main())"]
     bad = subprocess.run([*exe, "simulate", "--schedule", "switch:4->64"], capture_output=True,
                          text=True, timeout=120)
     assert bad.returncode == 2 and bad.stdout == ""
