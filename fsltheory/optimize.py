@@ -49,13 +49,12 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from .engines.exact import exact_risk_many, max_stable_lr, stability_q
-from .engines.spectral import forgetting_kernel, signal_term
+from .engines.spectral import forgetting_kernel, kernel_tail, signal_term
 from .errors import InvalidParameterError, UnstableScheduleError, check_int_range, check_range
 from .schedule import Schedule
 from .task import PowerLawTask
@@ -80,7 +79,6 @@ __all__ = [
     "fsl_risk",
     "fsl_risk_many",
     "fsl_two_stage",
-    "kernel_tail",
     # generic searches
     "minimize_scalar",
     "minimize_integer",
@@ -101,25 +99,6 @@ def _progress(total: int | None, desc: str, enabled: bool | None):
     if enabled is None:
         enabled = sys.stderr.isatty()
     return tqdm(total=total, desc=desc, file=sys.stderr, disable=not enabled, leave=False)
-
-
-@lru_cache(maxsize=32)
-def _tail_task(beta: float, modes: int) -> PowerLawTask:
-    # With s' = 1 − 1/β the signal weights are j^(−(1+s'β)) = j^(−β) = λ_j, so the signal
-    # term of this task is exactly ½ Σ λ_j e^(−2λ_j u) = Kt(u).
-    return PowerLawTask(beta, 1.0 - 1.0 / beta, sigma=1.0, modes=modes)
-
-
-def kernel_tail(task: PowerLawTask, u) -> np.ndarray:
-    """Kernel tail ``Kt(u) = ∫_u^∞ K(v) dv = ½ Σ_j λ_j e^(−2 λ_j u)`` (spec §3, §4).
-
-    Computed through :func:`~fsltheory.engines.spectral.signal_term` of the task with
-    ``s' = 1 − 1/β`` (whose signal weights ``j^(−(1+s'β))`` equal ``λ_j``), so it shares
-    the fast spectral kernel.  ``Kt(0) = ½ tr Λ``; the FSL noise integral over a stage
-    ``[t_a, t_b]`` of a horizon-``T`` run is ``Kt(T − t_b) − Kt(T − t_a)``.
-    """
-    u = np.atleast_1d(np.asarray(u, dtype=np.float64))
-    return np.asarray(signal_term(_tail_task(task.beta, task.modes), u), dtype=np.float64)
 
 
 def _check_model(model: str) -> str:
@@ -917,11 +896,13 @@ def optimal_switch(
 
     Notes
     -----
-    ``P`` ranges over the multiples ``k·b1`` of ``b1`` in ``[0, D]`` (stage 1 takes whole
-    batches; the last batch of stage 2 may be partial, so the budget is exact).  Search:
-    a log grid of ``D − P`` (``grid_points`` values from ``b2`` to ``D``, so late switches
-    are resolved to a relative precision of the remaining data) plus both ends, then
-    batched zooming between the best point's neighbours down to single steps
+    ``P`` is a multiple of ``b1`` (stage 1 takes whole batches); the search runs over the
+    lattice of such ``P`` whose stage 2 ends on a full ``b2`` batch (or the largest
+    possible partial one, :func:`_switch_lattice`; spacing ``lcm(b1, b2)``, i.e. one
+    ``b2`` step when ``b1 | b2``), plus the two ends ``P = 0`` and ``P = b1⌊D/b1⌋``.
+    Search: a log grid of ``D − P`` (``grid_points`` values from ``b2`` to ``D``, so late
+    switches are resolved to a relative precision of the remaining data), then batched
+    zooming between the best point's neighbours down to single lattice steps
     (:func:`minimize_integer`).  Every batch of candidates is evaluated at once
     (:func:`~fsltheory.engines.exact.exact_risk_many` in parallel for ``model="exact"``).
     Under the FSL the interior optimum solves ``−e'(S) = (σ²η/2)[K(S)/B1 + K(R)/B2]``
@@ -946,14 +927,27 @@ def optimal_switch(
 
     with _progress(None, f"optimal switch ({model})", progress) as bar:
         m, val, seen = minimize_integer(f_many, 0, m_max, grid=grid, progress=bar)
-    k = (P0 + m * L) // b1
-    ms = np.array(sorted(seen), dtype=np.int64)
+    P_best = P0 + m * L
+    curve = {int(P0 + mm * L): v for mm, v in seen.items()}
+    # the two ends (all-b2 and all-b1 up to one partial b2 batch) compete as well, even
+    # when they are off the full-batch lattice
+    ends = [p for p in {0, (D // b1) * b1} if p not in curve]
+    if ends:
+        if model == "fsl":
+            vals = fsl_two_stage(task, D, lr, b1, b2, np.array(ends))
+        else:
+            vals = _model_risks(task, [_two_stage(b1, b2, p, D, lr) for p in ends], model)
+        for p, v in zip(ends, vals, strict=True):
+            curve[int(p)] = float(v)
+            if v < val:
+                P_best, val = int(p), float(v)
+    Ps = np.array(sorted(curve), dtype=np.int64)
     return SwitchResult(
-        samples=int(k * b1),
-        fraction=float(k * b1 / D),
+        samples=int(P_best),
+        fraction=float(P_best / D),
         final_risk=float(val),
-        curve_samples=P0 + ms * L,
-        curve_risk=np.array([seen[int(x)] for x in ms]),
+        curve_samples=Ps,
+        curve_risk=np.array([curve[int(x)] for x in Ps]),
         model=model,
         budget=D,
         lr=lr,

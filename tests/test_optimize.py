@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from fsltheory import PowerLawTask, Schedule, exact_risk
-from fsltheory.engines.spectral import forgetting_kernel, signal_term
+from fsltheory.engines.spectral import forgetting_kernel, kernel_tail, signal_term
 from fsltheory.errors import InvalidParameterError, UnstableScheduleError
 from fsltheory.optimize import (
     _waterfill,
@@ -18,7 +18,6 @@ from fsltheory.optimize import (
     fsl_risk,
     fsl_risk_many,
     fsl_two_stage,
-    kernel_tail,
     minimize_integer,
     minimize_scalar,
     optimal_schedule,
@@ -244,6 +243,16 @@ def test_switch_search_equals_brute_force_on_lattice():
     assert res.final_risk == pytest.approx(J.min(), rel=1e-14)
     assert res.schedule.switch_samples == (res.samples,)
     assert res.final_risk == pytest.approx(fsl_risk(HARD, res.schedule), rel=1e-12)
+
+
+def test_switch_ends_compete_off_lattice():
+    # D = 101 is not reachable on full b2 = 7 batches from every P; the all-b1 end must
+    # still be found when it is best (hard task, tiny budget)
+    task = PowerLawTask(2.0, 0.25, modes=200)
+    r = optimal_switch(task, 101, LR, 3, 7, progress=False)
+    const = fsl_risk(task, Schedule.constant(3, 101, LR))
+    assert r.final_risk <= const * (1 + 1e-12)
+    assert r.final_risk == pytest.approx(fsl_risk(task, r.schedule), rel=1e-12)
 
 
 def test_switch_hard_exact_late_and_later():
