@@ -31,7 +31,7 @@ def discover(names: list[str] | None = None) -> list[Path]:
         wanted = {f"bench_{n.removeprefix('bench_').removesuffix('.py')}.py" for n in names}
         missing = wanted - {f.name for f in files}
         if missing:
-            raise SystemExit(f"run.py: error: no such benchmark: {', '.join(sorted(missing))}")
+            raise ValueError(f"no such benchmark: {', '.join(sorted(missing))}")
         files = [f for f in files if f.name in wanted]
     return files
 
@@ -49,8 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="short runs (smoke test)")
     ap.add_argument("names", nargs="*", help="areas to run (default: all), e.g. exact sgd")
     args = ap.parse_args(argv)
+    try:
+        paths = discover(args.names)
+    except ValueError as exc:
+        ap.error(str(exc))  # exits with status 2
     failed = []
-    for path in discover(args.names):
+    for path in paths:
         print(f"\n=== {path.stem} {'(quick)' if args.quick else ''}", flush=True)
         t0 = time.perf_counter()
         try:
