@@ -85,6 +85,13 @@ def spectral_sum_asymptotic(p: sp.Expr, x: sp.Symbol, log: StepLog | None = None
     const = sp.simplify(sp.powsimp(val * (2 * x) ** (-exponent), force=True))
     log(f"Exponent of {x} (log-derivative) and constant in front of (2{x})^exponent",
         sp.Tuple(exponent, const))
+    a = sp.expand(-exponent)
+    gamma_form = sp.gamma(a) / beta
+    diff = sp.simplify(sp.gammasimp(const - gamma_form))
+    log(f"Same constant written as Γ(a)/β with a = {sp.sstr(a)} (Γ(x+1) = xΓ(x)); difference",
+        diff)
+    if diff == 0:
+        const = gamma_form
     expr = sp.Mul(const, sp.Pow(2 * x, exponent, evaluate=False), evaluate=False)
     return expr, exponent, const
 
@@ -148,6 +155,12 @@ def kernel_derivation() -> Derivation:
     log("Tail ∫_u^∞ K(v) dv with the asymptotic form (converges since 2 − 1/β > 1)", tail)
     tail_exp = power_exponent(tail, u)
     tail_const = sp.simplify(sp.powsimp(tail * (2 * u) ** (-tail_exp), force=True))
+    # the same constant in terms of the kernel constant: ∫_u^∞ c(2v)^k dv = c(2u)^(k+1)/(2|k+1|)
+    alt = const / (2 * sp.expand(-tail_exp))
+    diff = sp.simplify(sp.gammasimp(tail_const - alt))
+    log("Tail constant as (kernel constant)/(2(1 − 1/β)); difference", diff)
+    if diff == 0:
+        tail_const = alt
     tail_expr = sp.Mul(tail_const, sp.Pow(2 * u, tail_exp, evaluate=False), evaluate=False)
     log("Tail = constant · (2u)^exponent", tail_expr)
     tail_M = sp.simplify(sp.integrate(j ** (-2 * beta), (j, M, sp.oo), conds="none"))
