@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (FSLError, ValueError) as exc:
+    except (FSLError, ValueError, OSError) as exc:
         print(f"fsltheory {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
