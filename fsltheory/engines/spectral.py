@@ -25,19 +25,27 @@ All three sums have the shape ``c Σ_{j=1}^{M} j^(−(1+pβ)) exp(−2 t j^(−�
 
 Accuracy (compiled sums)
 ------------------------
-Every term is positive, so there is no cancellation; the only errors are (i) the rounding
-of each term and (ii) the rounding of the summation.  (i) ``λ_j`` is read from
-``task.lambdas`` (``j**−β``, ≤ 1 ulp), ``x = 2tλ_j`` carries ≤ 2 ulp, and
-``e^(−x)`` then has relative error ≤ (2x + 1)·2^(−53); terms with ``x > 745`` underflow to
-exactly 0 and are skipped (their true size is < 1e-323·weight).  Terms with ``x ≳ 40``
-contribute less than e^(−40) of the sum, so (i) is ≤ ~1e-14 relative.  (ii) The terms are
-summed from j = M down (smallest λ first — for t = 0 that is smallest term first) in
-blocks of 256 consecutive modes; each block is summed naively (relative error ≤ 256 ulp of
-the block) and the block sums are accumulated with Kahan compensation (≤ 2 ulp of the
-total), so the summation error is ≤ 258·2^(−53) ≈ 3e-14 relative *independently of M*.
+Every term is positive, so there is no cancellation in the sum itself.  The modes are split
+at a breakpoint J (the first of a fixed set of ~80 per decade with ``x_J = 2tλ_J ≤ 0.5``):
+
+* **Fast modes j < J, summed directly.**  ``λ_j`` is read from ``task.lambdas``
+  (``j**−β``, ≤ 1 ulp), ``x = 2tλ_j`` carries ≤ 2 ulp and ``e^(−x)`` then has relative
+  error ≤ (2x + 1)·2^(−53); terms with ``x > 745`` underflow to exactly 0 and are skipped.
+  Terms with ``x ≳ 40`` contribute less than e^(−40) of the sum, so the term error is
+  ≲ 1e-14 relative.  They are summed from j = J−1 down (smallest λ first) in blocks of 256
+  naive additions whose block sums are Kahan-accumulated: summation error ≤ 258·2^(−53)
+  ≈ 3e-14 relative, *independently of M*.
+* **Slow modes j ≥ J, by a Taylor series.**  ``Σ_{j≥J} w_j e^(−2tλ_j) = Σ_{n<18}
+  (−x_J)^n/n! · P_n(J)`` with the power sums ``P_n(J) = Σ_{j≥J} w_j (λ_j/λ_J)^n ≤ P_0(J)``
+  precomputed once per task (blocked Kahan sums, cached).  Truncation < 0.5^18/18! < 1e-20;
+  since ``x_J ≤ 0.5`` the alternating series loses at most a factor ``e^(2x_J) ≤ e`` to
+  cancellation, i.e. a few ulp.  This makes a point cost O(min(M, (4t)^(1/β))) instead of
+  O(M): 10^4 points at M = 10^5 take ~0.1 s.
+
 **Guarantee: relative error ≤ 1e-12 for all t ∈ [0, 1e8], M ≤ 1e7, β ∈ (1, 8], s ∈ (0, 8],
 as long as the value is ≥ 1e-290** (below that, subnormal terms lose relative precision;
-the absolute error is still < 1e-300).  Tested against mpmath in tests/test_spectral.py.
+the absolute error is still < 1e-300).  Tested against mpmath in tests/test_spectral.py
+(observed: ≤ 2e-15).
 """
 
 from __future__ import annotations
@@ -243,7 +251,7 @@ def _check_task(task) -> PowerLawTask:
 def _points(name: str, x) -> np.ndarray:
     """Validate an array of evaluation points: finite and ≥ 0."""
     try:
-        a = np.asarray(x, dtype=np.float64)
+        a = np.atleast_1d(np.asarray(x, dtype=np.float64))
     except (TypeError, ValueError):
         raise InvalidParameterError(
             f"{name} must be real numbers in [0, inf), got {x!r}"
@@ -262,7 +270,7 @@ def _evaluate(task, x, name, power, weights, scale) -> np.ndarray:
     out = np.empty(flat.size)
     bp, P = _series_tables(task, power, weights)
     _spectral_sum_kernel(task.lambdas, weights, power, bp, P, flat, scale, out)
-    return out.reshape(a.shape) if a.ndim else out
+    return out.reshape(a.shape)
 
 
 _EMPTY = np.empty(0)
@@ -276,11 +284,12 @@ def signal_term(task: PowerLawTask, t) -> np.ndarray:
     ----------
     task : PowerLawTask
     t : array_like
-        Intrinsic times ``t ≥ 0`` (any shape; a scalar gives a 0-d array).
+        Intrinsic times ``t ≥ 0`` (any shape).
 
     Returns
     -------
-    ndarray of the same shape as ``t``.  ``e(0)`` is the initial excess risk.
+    ndarray of the same shape as ``t`` (shape ``(1,)`` for a scalar, as
+    ``np.atleast_1d``).  ``e(0)`` is the initial excess risk.
 
     Notes
     -----
