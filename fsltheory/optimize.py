@@ -386,8 +386,9 @@ class ContinuousOptimum:
 
     Attributes
     ----------
-    schedule : Schedule
-        Integer-batch schedule (budget exactly ``D``) — the answer on ``model``.
+    schedule : Schedule or None
+        Integer-batch schedule (budget exactly ``D``) — the answer on ``model``
+        (``None`` with ``integer=False``).
     model : str
     final_risk : float
         Final excess risk of ``schedule`` on ``model``.
@@ -422,7 +423,7 @@ class ContinuousOptimum:
         Search details (grid size, evaluations, FSL-start risk on ``model``, …).
     """
 
-    schedule: Schedule
+    schedule: Schedule | None
     model: str
     final_risk: float
     horizon: float
@@ -440,21 +441,24 @@ class ContinuousOptimum:
     profile_batch: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def steps(self) -> int:
-        return self.schedule.n_steps
-
     def summary(self) -> dict[str, Any]:
         """JSON-ready diagnostics."""
-        b = self.schedule.batch
+        if self.schedule is not None:
+            b = self.schedule.batch
+            steps, data = self.schedule.n_steps, self.schedule.budget
+            first, last, top = int(b[0]), int(b[-1]), int(b.max())
+        else:
+            steps, data = None, None
+            first, last = float(self.profile_batch[0]), float(self.profile_batch[-1])
+            top = float(self.profile_batch.max())
         return {
             "model": self.model,
             "final_risk": self.final_risk,
-            "steps": self.schedule.n_steps,
-            "data": self.schedule.budget,
-            "batch_first": int(b[0]),
-            "batch_last": int(b[-1]),
-            "batch_max": int(b.max()),
+            "steps": steps,
+            "data": data,
+            "batch_first": first,
+            "batch_last": last,
+            "batch_max": top,
             "horizon": self.horizon,
             "floor_end": self.floor_end,
             "ceiling_start": self.ceiling_start,
@@ -665,6 +669,7 @@ def optimal_schedule(
     per_decade: int = 48,
     segments: int = 5,
     max_rounds: int = 30,
+    integer: bool = True,
     progress: bool | None = None,
 ) -> ContinuousOptimum:
     """Numerically optimal batch schedule under a data budget (spec §5).
@@ -686,6 +691,10 @@ def optimal_schedule(
         Grid cells per decade of remaining time (discretisation, module docstring).
     segments : int
         Number of log-segments of remaining time in the engine refinement.
+    integer : bool
+        Round to an integer-batch schedule (default).  ``False`` (FSL model only) skips the
+        per-step arrays — for scaling studies at huge budgets; then ``schedule`` is
+        ``None``, ``final_risk = predicted_risk`` and the rounding fields are NaN.
     progress : bool or None
         tqdm bar on stderr (``None``: only when stderr is a terminal).
 
@@ -703,6 +712,10 @@ def optimal_schedule(
     """
     task, budget, lr, b_min, b_max = _validate_opt(task, budget, lr, b_min, b_max)
     model = _check_model(model)
+    if not integer and model != "fsl":
+        raise InvalidParameterError(
+            f"integer=False needs model 'fsl' (engines run integer schedules), got {model!r}"
+        )
     per_decade = check_int_range("per_decade", per_decade, 4, None)
     segments = check_int_range("segments", segments, 1, 50)
     prob = _FSLProblem(task, budget, lr, b_min, b_max, per_decade)
@@ -712,8 +725,11 @@ def optimal_schedule(
         # discretisation error: the same T on a grid twice as fine (nested)
         fine = _FSLProblem(task, budget, lr, b_min, b_max, 2 * per_decade)
         J_fine = fine.J(T_star)
-        sched, J_round = _round_schedule(prob, T_star)
-        final = J_round
+        if integer:
+            sched, J_round = _round_schedule(prob, T_star)
+        else:  # continuous answer only (scaling studies at budgets too big for arrays)
+            sched, J_round = None, math.nan
+        final = J_round if integer else J_star
         meta: dict[str, Any] = {"grid_cells": int(du.size), "fsl_evaluations": prob.n_eval}
         if model != "fsl":
             kt_nodes = np.append(prob.grid.kt[:nodes.size - 1],
@@ -747,7 +763,8 @@ def optimal_schedule(
     tail = _signal_tail(task, T_star)
     e_T = float(signal_term(task, [T_star])[0])
     tail_frac = tail / (e_T + tail)
-    batches = sched.batch
+    batches = sched.batch if sched is not None else np.empty(0, dtype=np.int64)
+    step_frac = (lambda m: float(np.mean(m))) if batches.size else (lambda m: math.nan)
     binding = []
     if np.any(at_floor):
         binding.append("b_min")
@@ -769,8 +786,8 @@ def optimal_schedule(
         rounding_loss=float(J_round - J_star),
         discretisation_error=float(J_star - J_fine),
         binding=tuple(binding),
-        floor_step_fraction=float(np.mean(batches == b_min)),
-        ceiling_step_fraction=float(np.mean(batches == b_max)) if b_max is not None else 0.0,
+        floor_step_fraction=step_frac(batches == b_min),
+        ceiling_step_fraction=step_frac(batches == b_max) if b_max is not None else 0.0,
         signal_tail_fraction=float(tail_frac),
         profile_time=t_cells[::-1].copy(),
         profile_batch=b[::-1].copy(),
@@ -1281,7 +1298,8 @@ def continuous_scaling(
     rs = []
     with _progress(budgets.size, "continuous scaling", progress) as bar:
         for D in budgets:
-            rs.append(optimal_schedule(task, int(D), lr, b_min, b_max, "fsl", progress=False))
+            rs.append(optimal_schedule(task, int(D), lr, b_min, b_max, "fsl", integer=False,
+                                       progress=False))
             bar.update(1)
     T = np.array([r.horizon for r in rs])
     J = np.array([r.predicted_risk for r in rs])

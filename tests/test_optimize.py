@@ -189,6 +189,17 @@ def test_hard_continuous_optimum_floor_then_monotone_growth():
     assert opt2.floor_step_fraction >= 0.8
 
 
+def test_continuous_only_mode_matches_integer_mode():
+    a = optimal_schedule(HARD, 2**14, LR, 4, 64, progress=False)
+    b = optimal_schedule(HARD, 2**14, LR, 4, 64, integer=False, progress=False)
+    assert b.schedule is None and b.final_risk == b.predicted_risk
+    assert (a.horizon, a.predicted_risk, a.floor_end) == (b.horizon, b.predicted_risk,
+                                                         b.floor_end)
+    assert b.summary()["steps"] is None
+    with pytest.raises(InvalidParameterError, match="integer=False"):
+        optimal_schedule(HARD, 2**14, LR, 4, 64, "exact", integer=False)
+
+
 def test_easy_task_with_binding_cap_is_reported():
     # a low b_max makes the easy optimum hit the ceiling: diagnostics must say so
     opt = optimal_schedule(EASY, 2**16, LR, 4, 64, progress=False)
