@@ -193,7 +193,14 @@ def _model_risks(task, schedules, model: str) -> np.ndarray:
     if model == "exact":
         return np.array([c.final_risk for c in exact_risk_many(task, schedules)])
     eng = _volterra_engine()
-    return np.array([eng(task, s).final_risk for s in schedules])
+    out = []
+    for s in schedules:
+        try:  # only the final risk is needed: ask for 2 output points if supported
+            curve = eng(task, s, points=2)
+        except TypeError:
+            curve = eng(task, s)
+        out.append(curve.final_risk)
+    return np.array(out)
 
 
 # ============================================================================ 1-D / low-D search

@@ -415,3 +415,25 @@ def test_other_errors():
     except ImportError:
         with pytest.raises(InvalidParameterError, match="Volterra"):
             optimal_switch(HARD, 2**12, LR, 4, 64, model="volterra")
+
+
+# ----------------------------------------------------------------------------- volterra
+def test_fsl_equals_additive_volterra_engine():
+    vol = pytest.importorskip("fsltheory.engines.volterra")
+    # the Volterra engine's σ²-dominated ("additive") form is the same FSL functional,
+    # computed by an independent quadrature: agreement to round-off (1e-9 relative).
+    for sch in [Schedule.two_stage(4, 64, 0.9, 2**13, LR),
+                Schedule.stages([4, 16, 64], [0.5, 0.9], 2**13, LR),
+                optimal_schedule(HARD, 2**13, LR, 4, 64, progress=False).schedule]:
+        v = vol.volterra_risk(HARD, sch, "additive").final_risk
+        assert fsl_risk(HARD, sch) == pytest.approx(v, rel=1e-9)
+
+
+def test_volterra_model_optimum_never_worse_than_baselines():
+    vol = pytest.importorskip("fsltheory.engines.volterra")
+    rows = compare_baselines(HARD, 2**12, LR, 4, 64, "volterra", progress=False)
+    opt = rows[-1]
+    assert opt.final_risk == pytest.approx(
+        vol.volterra_risk(HARD, opt.schedule).final_risk, rel=1e-12)
+    for r in rows:
+        assert opt.final_risk <= r.final_risk * (1 + 1e-12), r.name
