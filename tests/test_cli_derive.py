@@ -66,3 +66,24 @@ def test_latex_and_json_are_exclusive(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["derive", "--latex", "--json"])
     assert exc.value.code == 2
+
+
+def test_derive_values_at_point(capsys):
+    assert main(["derive", "C-SWITCH", "C-CATCHUP", "--beta", "3", "--s", "0.4", "--json"]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    vals = {c["id"]: c["values"] for c in obj["claims"]}
+    b, s = 3.0, 0.4  # spec §5: (1+s)/(2−1/β), −(1−1/β), 2^(β/(β−1)) − 1
+    assert vals["C-SWITCH"]["switch_exponent"] == pytest.approx((1 + s) / (2 - 1 / b))
+    assert vals["C-CATCHUP"]["gap_exponent"] == pytest.approx(-(1 - 1 / b))
+    assert vals["C-CATCHUP"]["half_drop_time"] == pytest.approx(2 ** (b / (b - 1)) - 1)
+    assert "R_star" not in vals["C-SWITCH"]  # depends on D, B₁, …: not evaluated
+
+
+@pytest.mark.parametrize("argv,msg", [
+    (["--beta", "1.0"], "beta must be in (1, inf)"),
+    (["--beta", "2", "--s", "-1"], "s must be in (0, inf)"),
+    (["--s", "0.5"], "--s needs --beta"),
+])
+def test_derive_bad_point_exits_2(capsys, argv, msg):
+    assert main(["derive", "C-REGIME", *argv]) == 2
+    assert msg in capsys.readouterr().err

@@ -319,3 +319,111 @@ def test_proofs_file_is_up_to_date():
 
     text = render_markdown(all_derivations().values())
     assert (ROOT / "proofs" / "derivations.md").read_text(encoding="utf-8") == text
+
+
+def _surrogate_cum(k):
+    """x ↦ ∫_0^x (1+u)^k du, written out by hand (k ≠ −1)."""
+    return lambda x: ((1 + x) ** (k + 1) - 1) / (k + 1)
+
+
+def test_opt_easy_batch_exponents_vs_numeric_minimisation():
+    """Easy regime (β = 2, s = 1): minimise J(T) = T^(−s) + (∫_0^T √K)²/(2D) with the
+    surrogate kernel's exact ∫√K (no leading-order replacement) on a log grid, then
+    b*(0) ∝ D√K(T*)/∫√K and b*(T*) ∝ D√K(0)/∫√K; fit slopes over D ∈ [1e10, 1e16].
+    The neglected (1+T) vs T corrections are relative O(T*^(−1/(2β))) ≤ 0.02 at T* ≥ 1e7;
+    their drift over the fit window moves the slopes by ≲ 0.01, tolerance 0.03."""
+    b, s = 2.0, 1.0
+    k = -(2 - 1 / b)
+    cum_sqrt = _surrogate_cum(k / 2)
+    T = np.exp(np.linspace(0, 45, 450_001))
+    Ds = 10.0 ** np.arange(10, 17)
+    b0, bT, Ts = [], [], []
+    for D in Ds:
+        J = T ** (-s) + cum_sqrt(T) ** 2 / (2 * D)
+        Tstar = T[np.argmin(J)]
+        Ts.append(Tstar)
+        b0.append(D * (1 + Tstar) ** (k / 2) / cum_sqrt(Tstar))
+        bT.append(D / cum_sqrt(Tstar))
+    logD = np.log(Ds)
+    assert np.polyfit(logD, np.log(Ts), 1)[0] == pytest.approx(
+        exponent_value("T_star", beta=b, s=s), abs=0.03)
+    assert np.polyfit(logD, np.log(b0), 1)[0] == pytest.approx(
+        exponent_value("b0", beta=b, s=s), abs=0.03)
+    assert np.polyfit(logD, np.log(bT), 1)[0] == pytest.approx(
+        exponent_value("bT", beta=b, s=s), abs=0.03)
+
+
+def test_opt_hard_growth_vs_numeric_minimisation():
+    """Hard regime (β = 2, s = 0.2): the clipped law with the surrogate kernel, every term
+    kept (budget B_min(T−R) + c∫_0^R√K = ηD solved for T exactly, noise integrals exact);
+    minimise J over the growth length R on a log grid and fit R*, R*/T*, J* and the final
+    batch over D ∈ [1e9, 1e15]. Leading-order corrections are powers D^(−0.1…−0.4) (the
+    (1+u) offset, ∫_R^T vs ∫_R^∞); tolerance 0.03."""
+    b, s = 2.0, 0.2
+    k = -(2 - 1 / b)
+    cumK, cum_sqrt = _surrogate_cum(k), _surrogate_cum(k / 2)
+    Bmin, eta = 1.0, 1.0
+    Ds = 10.0 ** np.arange(9, 16)
+    Rs, fr, Js, bTs = [], [], [], []
+    for D in Ds:
+        R = np.exp(np.linspace(0, np.log(eta * D / Bmin) - 3, 200_001))
+        c = Bmin / (1 + R) ** (k / 2)
+        T = (eta * D - c * cum_sqrt(R)) / Bmin + R
+        ok = T > R
+        J = T ** (-s) + eta / 2 * ((cumK(T) - cumK(R)) / Bmin + cum_sqrt(R) / c)
+        J = np.where(ok, J, np.inf)
+        i = int(np.argmin(J))
+        Rs.append(R[i])
+        fr.append(R[i] / T[i])
+        Js.append(J[i])
+        bTs.append(c[i])  # b*(T) = c·√K(0), K(0) = 1
+    logD = np.log(Ds)
+    assert np.polyfit(logD, np.log(Rs), 1)[0] == pytest.approx(
+        exponent_value("growth_length", beta=b, s=s), abs=0.03)
+    assert np.polyfit(logD, np.log(fr), 1)[0] == pytest.approx(
+        exponent_value("growth_fraction", beta=b, s=s), abs=0.03)
+    assert np.polyfit(logD, np.log(Js), 1)[0] == pytest.approx(
+        exponent_value("J_star_hard", beta=b, s=s), abs=0.03)
+    assert np.polyfit(logD, np.log(bTs), 1)[0] == pytest.approx(
+        exponent_value("hard_final_batch", beta=b, s=s), abs=0.03)
+
+
+@pytest.mark.parametrize("b", [1.5, 2.0, 3.0])
+def test_catchup_gap_exponent_vs_exact_kernel_sum(b):
+    """Δ(τ) ∝ ∫_τ^{τ+t_s} K = ½Σ_j λ_j (e^(−2λ_jτ) − e^(−2λ_j(τ+t_s))) with the exact finite
+    sum (M = 2·10^6 modes, t_s = 10^8 ≪ M^β), slope over τ ∈ [10^2, 10^4] (1 ≪ τ ≪ t_s).
+    Sum-vs-integral corrections are relative O(τ^(−1/β)) at the low end and
+    (τ/t_s)^(1−1/β) ≤ 0.02 at the high end; tolerance 0.03."""
+    lam = np.arange(1, 2_000_001, dtype=float)[::-1] ** (-b)
+    ts = 1e8
+    taus = np.geomspace(1e2, 1e4, 9)
+    gap = [0.5 * np.sum(lam * (np.exp(-2 * lam * t) - np.exp(-2 * lam * (t + ts))))
+           for t in taus]
+    slope = np.polyfit(np.log(taus), np.log(gap), 1)[0]
+    assert slope == pytest.approx(exponent_value("catchup_gap", beta=b), abs=0.03)
+
+
+def test_package_doctests():
+    import doctest
+
+    import fsltheory.symbolic as sym
+
+    res = doctest.testmod(sym)
+    assert res.attempted >= 4 and res.failed == 0
+
+
+def test_switch_easy_regime_has_no_small_batch_phase():
+    """Easy regime (β = 2, s = 1 > 1 − 1/β): the same full two-stage J(R) is minimised at
+    the largest R (P* = 0: all data at B₂) for every large D, as the derivation argues from
+    the sign of dJ/dR; and the hard-regime optimum (s = 0.25) is interior."""
+    k = -(2 - 1 / 2.0)
+    cumK = _surrogate_cum(k)
+    B1, B2 = 1.0, 8.0
+    for s, interior in ((1.0, False), (0.25, True)):
+        for D in (1e8, 1e11):
+            R = np.exp(np.linspace(0, np.log(D / B2), 100_001))
+            S = (D - B2 * R) / B1 + R
+            J = S ** (-s) + 0.5 * ((cumK(S) - cumK(R)) / B1 + cumK(R) / B2)
+            i = int(np.argmin(J))
+            assert (i < len(R) - 1) == interior, (s, D)
+    assert exponent_value("switch", beta=2.0, s=1.0) > 1  # R ∝ D^α > S impossible ⇒ corner
