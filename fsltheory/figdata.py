@@ -162,7 +162,7 @@ def data_three_engines(quick: bool = False) -> FigData:
 
     task = PowerLawTask(BETA, S_HARD, sigma=SIGMA, modes=200 if quick else 1000)
     budget = 2**12 if quick else 2**15
-    seeds = 32 if quick else 128
+    seeds = 32 if quick else 64
     specs = ["const:16", "switch:4->64@0.8"]
     fd = FigData("three-engines", meta={"task": task, "budget": budget, "lr": LR,
                                         "seeds": seeds, "missing": []})
@@ -267,34 +267,46 @@ def data_kernels(quick: bool = False) -> FigData:
 def data_catch_up(quick: bool = False) -> FigData:
     """The fast catch-up effect (spec §5 C-CATCHUP) on a hard and an easy task, exact engine.
 
-    Panel "steps": constant B_SMALL and constant B_LARGE run for the same number of steps
-    N = D/B_SMALL, and two-stage schedules (budget D) switching at several data fractions:
-    after the switch the loss drops suddenly onto the large-batch curve.  Panel "data":
-    the same runs against samples, up to the budget D (the constant-B_LARGE run restricted
-    to D samples is exactly the budget-D constant schedule): on the hard task the late
-    switch wins, on the easy task constant B_LARGE wins.
+    All runs use the same learning rate, so equal steps mean equal intrinsic time.  Each
+    run is 2N steps long (N = D/B_SMALL): constant B_SMALL, constant B_LARGE, and B_SMALL
+    → B_LARGE switching after a fraction f of the budget D (the switch step is a multiple
+    of B_LARGE/B_SMALL so that the budget-D schedule has no partial batch).  Panel "steps":
+    after the switch the loss drops suddenly and then merges with the constant-B_LARGE
+    curve.  Panel "data": the same runs up to D samples — each is then exactly the
+    budget-D schedule (its prefix); on the hard task the late switch wins, on the easy
+    task constant B_LARGE wins.
     """
     budget = 2**14 if quick else 2**17
     modes = 1000 if quick else 4000
     fracs = [0.5, 0.8, 0.95]
+    ratio = B_LARGE // B_SMALL
     fd = FigData("catch-up", meta={"budget": budget, "modes": modes, "lr": LR,
                                    "b_small": B_SMALL, "b_large": B_LARGE, "fractions": fracs})
-    n_steps = budget // B_SMALL
+    n = budget // B_SMALL
+    n_tot = 2 * n
+    k_sw = [int(ratio * round(f * n / ratio)) for f in fracs]
+    arrays = [np.full(n_tot, B_SMALL), np.full(n_tot, B_LARGE)]
+    arrays += [np.concatenate((np.full(k, B_SMALL), np.full(n_tot - k, B_LARGE))) for k in k_sw]
+    scheds = [Schedule.from_arrays(LR, a.astype(np.int64)) for a in arrays]
+
+    def at_budget(c: LossCurve) -> tuple[int, float]:
+        k = int(np.searchsorted(c.data, budget))
+        if c.data[k] != budget:  # pragma: no cover - guaranteed by the construction
+            raise RuntimeError("catch-up run does not hit the budget exactly")
+        return k, float(c.risk[k])
+
     for label, s in (("hard", S_HARD), ("easy", S_EASY)):
         task = PowerLawTask(BETA, s, sigma=SIGMA, modes=modes)
-        scheds = [Schedule.constant(B_SMALL, budget, LR),
-                  Schedule.constant(B_LARGE, n_steps * B_LARGE, LR)]
-        scheds += [Schedule.two_stage(B_SMALL, B_LARGE, f, budget, LR) for f in fracs]
         curves = exact_risk_many(task, scheds)
         small, large = curves[0], curves[1]
-        finals = {"const small": small.final_risk,
-                  "const large": float(large.at_data(budget)[()])}
+        finals = {"const small": at_budget(small)[1], "const large": at_budget(large)[1]}
         sw = []
-        for f, c, sch_f in zip(fracs, curves[2:], scheds[2:], strict=True):
-            k_s = sch_f.switch_samples[0] // B_SMALL
-            sw.append({"fraction": f, "switch_step": int(k_s), **_curve_points(c)})
-            finals[f"switch {f:g}"] = c.final_risk
-        fd.panels[label] = {"task": task, "small": _curve_points(small),
+        for f, k, c in zip(fracs, k_sw, curves[2:], strict=True):
+            kb, fin = at_budget(c)
+            sw.append({"fraction": f, "switch_step": k, "budget_step": kb,
+                       **_curve_points(c, 600)})
+            finals[f"switch {f:g}"] = fin
+        fd.panels[label] = {"task": task, "small": _curve_points(small, 600),
                             "large": _curve_points(large, 600), "switch": sw,
                             "finals": finals}
         fd.fits[label] = finals
@@ -303,14 +315,14 @@ def data_catch_up(quick: bool = False) -> FigData:
 
 def _gap_prediction(task: PowerLawTask, g1: float, g2: float, tau: np.ndarray,
                     t_s: float) -> np.ndarray:
-    """Δ(τ) = (σ²/2)(γ₁ − γ₂) ∫_τ^{t_s+τ} K_M(u) du (spec §5 C-CATCHUP), with the per-mode
-    integral in closed form: ∫_a^b λ² e^(−2λu) du = (λ/2)(e^(−2λa) − e^(−2λb)).  Summed
-    from the smallest terms up for accuracy."""
-    lam = task.lambdas[::-1]
-    out = np.empty(tau.size)
-    for i, a in enumerate(tau):
-        out[i] = np.sum(0.5 * lam * (np.exp(-2 * lam * a) - np.exp(-2 * lam * (a + t_s))))
-    return 0.5 * task.sigma**2 * (g1 - g2) * out
+    """Δ(τ) = (σ²/2)(γ₁ − γ₂) ∫_τ^{t_s+τ} K_M(u) du (spec §5 C-CATCHUP), the integral as a
+    difference of exact finite-M kernel tails ∫_u^∞ K = ½ Σ_j λ_j e^(−2λ_j u) (spectral
+    sums, independent of the exact recursion)."""
+    from .engines.spectral import kernel_tail
+
+    tau = np.asarray(tau, dtype=np.float64)
+    integral = kernel_tail(task, tau) - kernel_tail(task, tau + t_s)
+    return 0.5 * task.sigma**2 * (g1 - g2) * integral
 
 
 def data_catch_up_gap(quick: bool = False) -> FigData:
@@ -469,29 +481,37 @@ def data_switch_scaling(quick: bool = False) -> FigData:
 
 def data_phase_diagram(quick: bool = False) -> FigData:
     """Optimal large-batch data share (D − P*)/D of the two-stage schedule B_SMALL →
-    B_LARGE at a fixed budget over the (β, s) plane, P* from
-    :func:`fsltheory.optimize.optimal_switch` on the exact engine, with the easy/hard
-    boundary s = 1 − 1/β from the symbolic layer (spec §5 C-REGIME, C-SWITCH)."""
+    B_LARGE over the (β, s) plane, P* from :func:`fsltheory.optimize.optimal_switch`, with
+    the easy/hard boundary s = 1 − 1/β from the symbolic layer (spec §5 C-REGIME,
+    C-SWITCH).  Two panels: the exact engine at a moderate budget, and the FSL model at a
+    budget 2^8 times larger — the boundary is an asymptotic statement (on the hard side
+    the share shrinks like D^(−(1−1/β−s)/(2−1/β))), so the transition sharpens towards
+    s = 1 − 1/β as D grows."""
     from .optimize import optimal_switch
 
     nb, ns = (6, 6) if quick else (14, 14)
-    budget = 2**14 if quick else 2**16
-    modes = 400 if quick else 1000
     betas = np.linspace(1.25, 4.0, nb)
     ss = np.linspace(0.1, 1.5, ns)
-    share = np.empty((ns, nb))
-    for i, s in enumerate(ss):
-        for j, beta in enumerate(betas):
-            task = PowerLawTask(float(beta), float(s), sigma=SIGMA, modes=modes)
-            opt = optimal_switch(task, budget, LR, B_SMALL, B_LARGE, model="exact",
-                                 progress=False)
-            share[i, j] = 1.0 - opt.fraction
+    settings = {
+        "exact": {"model": "exact", "budget": 2**14 if quick else 2**16,
+                  "modes": 400 if quick else 1000},
+        "fsl": {"model": "fsl", "budget": 2**20 if quick else 2**24,
+                "modes": 10**4 if quick else 10**5},
+    }
     bline = np.linspace(betas[0], betas[-1], 100)
-    fd = FigData("phase-diagram", meta={"budget": budget, "modes": modes, "lr": LR,
-                                        "b_small": B_SMALL, "b_large": B_LARGE})
-    fd.panels["main"] = {"betas": betas, "ss": ss, "share": share,
-                         "boundary_beta": bline, "boundary_s": regime_boundary(bline)}
-    fd.fits["share"] = share
+    fd = FigData("phase-diagram", meta={"lr": LR, "b_small": B_SMALL, "b_large": B_LARGE,
+                                        "settings": settings})
+    for key, st in settings.items():
+        share = np.empty((ns, nb))
+        for i, s in enumerate(ss):
+            for j, beta in enumerate(betas):
+                task = PowerLawTask(float(beta), float(s), sigma=SIGMA, modes=st["modes"])
+                opt = optimal_switch(task, st["budget"], LR, B_SMALL, B_LARGE,
+                                     model=st["model"], progress=False)
+                share[i, j] = 1.0 - opt.fraction
+        fd.panels[key] = {"betas": betas, "ss": ss, "share": share, **st,
+                          "boundary_beta": bline, "boundary_s": regime_boundary(bline)}
+        fd.fits[key] = share
     return fd
 
 
@@ -529,6 +549,7 @@ def data_duality(quick: bool = False) -> FigData:
     z = np.arange(lr_steps.size) / lr_steps.size
     expo = predicted_duality_lr_exponent(BETA)
     fd = FigData("duality", meta={"task": task, "budget": int(batch_sched.budget), "lr": LR,
+                                  "nominal_budget": budget,
                                   "b0": B_SMALL})
     fd.panels["batch"] = {"curve": _curve_points(c_b), "batch": b.astype(np.float64),
                           "steps": batch_sched.n_steps}

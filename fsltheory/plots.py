@@ -26,6 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import LogNorm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import NullFormatter  # noqa: E402
 
 from .figdata import FigData  # noqa: E402
 
@@ -178,44 +179,54 @@ def plot_catch_up(fd: FigData) -> Figure:
     fig, axes = plt.subplots(2, 2, figsize=(7.6, 6.0))
     m = fd.meta
     budget = m["budget"]
+    cols = [OKABE_ITO["vermillion"], OKABE_ITO["green"], OKABE_ITO["purple"]]
     for i, label in enumerate(("hard", "easy")):
         p = fd.panels[label]
         a_st, a_d = axes[i]
         sm, lg = p["small"], p["large"]
+        # loss vs steps (= intrinsic time / lr), zoomed on the switches
         a_st.plot(sm["steps"], sm["risk"], color=OKABE_ITO["black"], lw=1.3,
                   label=f"constant B={m['b_small']}")
-        a_st.plot(lg["steps"], lg["risk"], color=OKABE_ITO["skyblue"], lw=2.6, alpha=0.9,
+        a_st.plot(lg["steps"], lg["risk"], color=OKABE_ITO["skyblue"], lw=2.8, alpha=0.9,
                   label=f"constant B={m['b_large']}")
-        cols = [OKABE_ITO["vermillion"], OKABE_ITO["green"], OKABE_ITO["purple"]]
         for sw, col in zip(p["switch"], cols, strict=False):
             a_st.plot(sw["steps"], sw["risk"], "--", color=col, lw=1.3,
                       label=f"switch {m['b_small']}→{m['b_large']} at {sw['fraction']:.0%} of D")
             a_st.axvline(sw["switch_step"], color=col, lw=0.6, alpha=0.5)
-        a_st.set(xscale="log", yscale="log", xlabel="steps", ylabel="excess risk",
-                 title=f"{_task_str(p['task'])}: loss vs steps")
-        a_st.set_xlim(10, None)
-        # vs data, up to the budget
-        a_d.plot(sm["data"], sm["risk"], color=OKABE_ITO["black"], lw=1.3,
+        x0 = 0.4 * min(sw["switch_step"] for sw in p["switch"])
+        a_st.set_xlim(x0, 1.02 * sm["steps"][-1])
+        vis = [c["risk"][c["steps"] >= x0] for c in (sm, lg, *p["switch"])]
+        a_st.set_ylim(0.85 * min(v.min() for v in vis), 1.15 * max(v.max() for v in vis))
+        a_st.set(xscale="log", yscale="log", xlabel="steps (runs continued past D samples)",
+                 ylabel="excess risk", title=f"{_task_str(p['task'])}: loss vs steps")
+        ticks = [x for e in range(0, 9) for x in (10**e, 2 * 10**e, 5 * 10**e)
+                 if x0 <= x <= sm["steps"][-1]]
+        a_st.set_xticks(ticks, [f"{x:,}" for x in ticks])
+        a_st.xaxis.set_minor_formatter(NullFormatter())
+        a_st.legend(loc="lower left" if label == "hard" else "center left", fontsize=6.8)
+        # loss vs data, up to the budget D
+        def upto(c):
+            keep = c["data"] <= budget
+            return c["data"][keep], c["risk"][keep]
+
+        a_d.plot(*upto(sm), color=OKABE_ITO["black"], lw=1.3,
                  label=f"const {m['b_small']}: {p['finals']['const small']:.4g}")
-        keep = lg["data"] <= budget
-        a_d.plot(lg["data"][keep], lg["risk"][keep], color=OKABE_ITO["skyblue"], lw=2.6,
-                 alpha=0.9, label=f"const {m['b_large']}: {p['finals']['const large']:.4g}")
+        a_d.plot(*upto(lg), color=OKABE_ITO["skyblue"], lw=2.8, alpha=0.9,
+                 label=f"const {m['b_large']}: {p['finals']['const large']:.4g}")
         for sw, col in zip(p["switch"], cols, strict=False):
             fin = p["finals"][f"switch {sw['fraction']:g}"]
-            a_d.plot(sw["data"], sw["risk"], "--", color=col, lw=1.3,
+            a_d.plot(*upto(sw), "--", color=col, lw=1.3,
                      label=f"switch {sw['fraction']:.0%}: {fin:.4g}")
         a_d.set(xscale="log", yscale="log", xlabel="samples", ylabel="excess risk",
-                title=f"{p['task'].regime} task: loss vs data (final loss in legend)")
+                title=f"{p['task'].regime} task: loss vs data, budget D={_pow2(budget)}")
         a_d.set_xlim(budget / 64, budget * 1.05)
-        ymin = min(np.min(sw["risk"]) for sw in p["switch"])
-        ymin = min(ymin, p["finals"]["const large"], p["finals"]["const small"])
-        lo_d = sm["data"] >= budget / 64
-        a_d.set_ylim(ymin * 0.85, np.max(sm["risk"][lo_d]) * 1.2)
-        a_st.legend(loc="lower left", fontsize=6.8)
-        a_d.legend(loc="upper right", fontsize=6.8, title="final excess risk",
-                   title_fontsize=7)
+        finals = list(p["finals"].values())
+        d_sm, r_sm = upto(sm)
+        a_d.set_ylim(min(finals) * 0.85, np.max(r_sm[d_sm >= budget / 64]) * 1.2)
+        a_d.legend(loc="lower left", fontsize=6.8,
+                   title="final excess risk at D", title_fontsize=7)
     fig.suptitle(f"Fast catch-up after a batch switch (exact engine, M={m['modes']}, "
-                 f"lr={m['lr']:g}, D={_pow2(budget)})", fontsize=9.5)
+                 f"lr={m['lr']:g})", fontsize=9.5)
     return fig
 
 
@@ -260,9 +271,9 @@ def plot_optimal_schedules(fd: FigData) -> Figure:
         if label == "hard":
             ax.plot([], [], "--", color="grey", lw=0.7, label="T₁*: floor stops binding")
         ax.legend(loc="upper left", fontsize=6.8)
-    fig.suptitle(f"Optimal continuous batch schedules (FSL model, M={fd.meta['modes']:.0e}, "
+    fig.suptitle(f"Optimal batch schedules (FSL model, M={fd.meta['modes']:.0e}, "
                  f"lr={fd.meta['lr']:g}, B$_{{min}}$={fd.meta['b_min']}): easy grows throughout, "
-                 "hard stays at B$_{min}$ then grows".replace("e+0", "e"), fontsize=9)
+                 "hard stays at B$_{min}$, then grows".replace("e+0", "e"), fontsize=9)
     return fig
 
 
@@ -302,25 +313,33 @@ def plot_switch_scaling(fd: FigData) -> Figure:
 
 
 def plot_phase_diagram(fd: FigData) -> Figure:
-    p = fd.panels["main"]
     m = fd.meta
-    fig, ax = plt.subplots(figsize=(5.0, 3.8))
-    share = np.clip(p["share"], 1e-3, 1.0)
-    mesh = ax.pcolormesh(p["betas"], p["ss"], share, shading="nearest", cmap="cividis",
-                         norm=LogNorm(vmin=max(share.min(), 1e-3), vmax=1.0))
-    cb = fig.colorbar(mesh, ax=ax)
+    keys = list(fd.panels)
+    fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys) + 0.8, 3.7), sharey=True)
+    axes = np.atleast_1d(axes)
+    vmin = max(min(float(np.min(fd.panels[k]["share"])) for k in keys), 1e-3)
+    norm = LogNorm(vmin=vmin, vmax=1.0)
+    for ax, key in zip(axes, keys, strict=True):
+        p = fd.panels[key]
+        share = np.clip(p["share"], vmin, 1.0)
+        mesh = ax.pcolormesh(p["betas"], p["ss"], share, shading="nearest", cmap="cividis",
+                             norm=norm)
+        ax.plot(p["boundary_beta"], p["boundary_s"], color=OKABE_ITO["vermillion"], lw=2.0,
+                label="s = 1 − 1/β")
+        for txt, y in (("easy", 1.3), ("hard", 0.2)):
+            ax.text(3.5, y, txt, color="black", ha="center", fontsize=9,
+                    bbox={"fc": "white", "ec": "none", "alpha": 0.7})
+        engine = "exact engine" if p["model"] == "exact" else "FSL model"
+        ax.set(xlabel="capacity exponent β",
+               title=f"{engine}, D={_pow2(p['budget'])}, M={p['modes']:.0e}".replace("e+0", "e"))
+        ax.grid(False)
+        ax.legend(loc="lower right")
+    axes[0].set_ylabel("source exponent s")
+    cb = fig.colorbar(mesh, ax=list(axes))
     cb.set_label("optimal large-batch share (D − P*)/D")
-    ax.plot(p["boundary_beta"], p["boundary_s"], color=OKABE_ITO["vermillion"], lw=2.0,
-            label="s = 1 − 1/β")
-    ax.text(3.4, 1.25, "easy", color="black", ha="center", fontsize=9,
-            bbox={"fc": "white", "ec": "none", "alpha": 0.7})
-    ax.text(3.4, 0.25, "hard", color="black", ha="center", fontsize=9,
-            bbox={"fc": "white", "ec": "none", "alpha": 0.7})
-    ax.set(xlabel="capacity exponent β", ylabel="source exponent s",
-           title=f"Switch {m['b_small']}→{m['b_large']} at D={_pow2(m['budget'])} "
-                 f"(exact engine, M={m['modes']})")
-    ax.grid(False)
-    ax.legend(loc="lower right")
+    fig.suptitle(f"Two-stage schedule {m['b_small']}→{m['b_large']} (lr={m['lr']:g}): where "
+                 "switching late pays; the transition sharpens to s = 1 − 1/β as D grows",
+                 fontsize=9)
     return fig
 
 
@@ -352,7 +371,7 @@ def plot_duality(fd: FigData) -> Figure:
            title="vs steps: the batch schedule is shorter")
     a2.legend(loc="lower left", fontsize=7)
     fig.suptitle(f"LR/batch duality (exact engine, {_task_str(m['task'])}, "
-                 f"D={_pow2(m['budget'])})", fontsize=9.5)
+                 f"D={m['budget']:,} samples)", fontsize=9.5)
     return fig
 
 

@@ -139,8 +139,8 @@ def test_catch_up_late_switch_wins_only_when_hard(quick):
 
 def test_catch_up_switched_curve_merges_with_large_batch(quick):
     """After the switch, the loss vs steps drops onto the constant-large-batch curve (at
-    equal steps = equal intrinsic time): by the end of the run the relative gap is small
-    compared with the gap at the switch."""
+    equal steps = equal intrinsic time): by the end of the (continued) run the relative
+    gap is below a tenth of the gap at the switch."""
     fd = quick("catch-up")
     for label in ("hard", "easy"):
         p = fd.panels[label]
@@ -152,7 +152,7 @@ def test_catch_up_switched_curve_merges_with_large_batch(quick):
             gap_before = sw["risk"][before][-1] / large_at[before][-1] - 1
             gap_end = sw["risk"][-1] / large_at[-1] - 1
             assert gap_before > 0
-            assert gap_end < 0.5 * gap_before, (label, sw["fraction"], gap_before, gap_end)
+            assert gap_end < 0.1 * gap_before, (label, sw["fraction"], gap_before, gap_end)
 
 
 def test_optimal_schedules_shapes(quick):
@@ -204,18 +204,24 @@ def test_switch_scaling_exponent(quick):
 
 def test_phase_diagram(quick):
     fd = quick("phase-diagram")
-    p = fd.panels["main"]
-    share, ss, betas = p["share"], p["ss"], p["betas"]
-    assert np.allclose(p["boundary_s"], 1 - 1 / p["boundary_beta"])  # spec §1
-    assert np.all((share > 0) & (share <= 1))
-    # deep in the easy region: no small-batch phase; deep in the hard region: mostly small
-    easy = ss[:, None] >= (1 - 1 / betas[None, :]) + 0.5
-    hard = ss[:, None] <= (1 - 1 / betas[None, :]) - 0.3
-    assert easy.any() and hard.any()
-    # (at a finite budget a few small-batch steps can still pay off on an easy task)
-    assert np.all(share[easy] > 0.75) and np.all(share[hard] < 0.3)
-    # more signal (larger s) never pushes the switch later
-    assert np.all(np.diff(share, axis=0) >= 0)
+    for key, p in fd.panels.items():
+        share, ss, betas = p["share"], p["ss"], p["betas"]
+        assert np.allclose(p["boundary_s"], 1 - 1 / p["boundary_beta"])  # spec §1
+        assert np.all((share > 0) & (share <= 1))
+        # deep in the easy region: (almost) no small-batch phase; deep in the hard region:
+        # mostly small batch (at a finite budget a few small-batch steps can still pay off
+        # on an easy task)
+        easy = ss[:, None] >= (1 - 1 / betas[None, :]) + 0.5
+        hard = ss[:, None] <= (1 - 1 / betas[None, :]) - 0.3
+        assert easy.any() and hard.any()
+        assert np.all(share[easy] > 0.75) and np.all(share[hard] < 0.3), key
+        # more signal (larger s) never pushes the switch later
+        assert np.all(np.diff(share, axis=0) >= 0), key
+    # a larger budget moves the optimum later on the hard side (C-SWITCH)
+    ex, fs = fd.panels["exact"], fd.panels["fsl"]
+    assert fs["budget"] > ex["budget"]
+    hard = ex["ss"][:, None] < (1 - 1 / ex["betas"][None, :])
+    assert np.all(fs["share"][hard] < ex["share"][hard])
 
 
 def test_kernels_match_closed_forms(quick):
