@@ -32,6 +32,8 @@ __all__ = [
     "solve_positive",
     "leading_ratio",
     "substitute_integral",
+    "tidy_sign",
+    "to_latex",
 ]
 
 # ---------------------------------------------------------------------------- symbols
@@ -145,7 +147,7 @@ class Derivation:
 
     def to_dict(self, latex: bool = False) -> dict[str, Any]:
         """JSON-ready dict: results as strings (sympy ``str`` or LaTeX)."""
-        fmt = sp.latex if latex else sp.sstr
+        fmt = to_latex if latex else sp.sstr
         return {
             "id": self.claim,
             "title": self.title,
@@ -172,6 +174,37 @@ class StepLog:
 
 
 # -------------------------------------------------------------------------- helpers
+_LATEX_NAMES = {
+    "lam": r"\lambda",
+    "eta0": r"\eta_{0}",
+    "B_min": r"B_{\min}",
+    "I_sqrtK": r"I_{\sqrt{K}}",
+    "K_T_minus_t": r"K(T-t)",
+    "A_K": r"A_{K}",
+    "t_s": r"t_{s}",
+    "Khat0": r"\hat K(0)",
+    "ehat0": r"\hat e(0)",
+    "Ehat": r"\hat E",
+    "C_floor": r"C_{\mathrm{floor}}",
+}
+
+
+def to_latex(expr: Any) -> str:
+    """LaTeX of a sympy object with the toolkit's symbol names (λ, η₀, B_min, …)."""
+    expr = sp.sympify(expr)
+    names = {x: _LATEX_NAMES[str(x)] for x in getattr(expr, "free_symbols", set())
+             if str(x) in _LATEX_NAMES}
+    return sp.latex(expr, symbol_names=names)
+
+
+def tidy_sign(expr: sp.Expr) -> sp.Expr:
+    """Rewrite ``−a/(b − c)`` as ``a/(c − b)`` (display only; the value is unchanged)."""
+    n, d = sp.fraction(sp.together(expr))
+    if n.could_extract_minus_sign() and not d.is_number:
+        return (-n) / sp.expand(-d)
+    return expr
+
+
 def power_exponent(expr: sp.Expr, x: sp.Symbol) -> sp.Expr:
     """Exponent p of a pure power law ``expr = c · x^p`` (p may be symbolic).
 

@@ -15,7 +15,7 @@ from functools import cache
 
 import sympy as sp
 
-from .core import SYMBOLS, Derivation, StepLog, beta
+from .core import SYMBOLS, Derivation, StepLog, beta, tidy_sign
 from .kernels import kernel_derivation, sum_over_modes
 
 __all__ = ["stability_derivation", "floor_derivation"]
@@ -48,14 +48,14 @@ def stability_derivation() -> Derivation:
     log("Nonzero root of 1 − a = 0 in η: mode j is contracting iff 0 < η < this", eta_max_mode)
     eta_max = eta_max_mode.subs(lam, 1)
     log("Largest eigenvalue λ_1 = 1 binds: η_max(B)", eta_max)
-    ratio = sp.simplify(lam * c / one_minus_a)
+    ratio = tidy_sign(sp.simplify(lam * c / one_minus_a))
     log("Rank-one ratio λc/(1 − a), whose sum over modes is q", ratio)
     d = sp.Symbol("d", positive=True)
     d_stat = sp.solve(sp.Eq(d, a * d + c * (2 * E + sigma**2)), d)[0]
     log("Stationary second moment of one mode: d = c(2E + σ²)/(1 − a)", sp.simplify(d_stat))
     # ½ Σ λ d = ½ (2E + σ²) Σ λc/(1 − a) = ½ (2E + σ²) q
     E_inf = sp.solve(sp.Eq(E, sp.Rational(1, 2) * (2 * E + sigma**2) * q), E)[0]
-    E_inf = sp.simplify(E_inf)
+    E_inf = tidy_sign(sp.simplify(E_inf))
     log("Self-consistency E = ½ Σ λ_j d_j = (E + σ²/2) q, solved for E", E_inf)
     pole = sp.solve(sp.denom(sp.together(E_inf)), q)
     log("E_∞ blows up at q =", sp.Tuple(*pole))
@@ -104,10 +104,10 @@ def floor_derivation() -> Derivation:
     log("Solved for Ê(p)", Ehat_sol)
     K0hat, e0hat = sp.Symbol("Khat0", positive=True), sp.Symbol("ehat0", positive=True)
     pE = sp.expand(p * Ehat_sol).subs({Khat: K0hat, ehat: e0hat})
-    E_inf = sp.simplify(sp.limit(pE, p, 0))
+    E_inf = tidy_sign(sp.simplify(sp.limit(pE, p, 0)))
     log("Final value lim_{p→0} p·Ê(p), with K̂(0) = ∫K and ê(0) finite", E_inf)
     intK = kernel_derivation().results["K_integral"]
-    floor = sp.simplify(E_inf.subs(K0hat, intK))
+    floor = tidy_sign(sp.simplify(E_inf.subs(K0hat, intK)))
     log("Insert ∫K = ζ(β)/2 (C-KERNEL)", floor)
     direct = sp.solve(sp.Eq(E, intK * gamma * (E + sigma**2 / 2)), E)[0]
     log("Check: stationary equation E = ∫K·γ(E + σ²/2) solved directly", direct)
