@@ -30,10 +30,18 @@ Z_MC = 4.0
 
 
 def num(claim: str, name: str):
-    """Numeric twin of result ``name`` of the symbolic derivation of ``claim``."""
+    """Numeric twin of result ``name`` of the symbolic derivation of ``claim``; called with
+    keyword arguments, those the expression does not depend on are ignored (so every
+    exponent can be called as ``f(beta=…, s=…)``)."""
     from ..symbolic import derivation
 
-    return derivation(claim).numeric[name]
+    twin = derivation(claim).numeric[name]
+
+    def f(**kw: Any) -> Any:
+        return twin(**{k: v for k, v in kw.items() if k in twin.args})
+
+    f.expr = twin.expr  # type: ignore[attr-defined]
+    return f
 
 
 def pstr(**kw: Any) -> str:

@@ -56,4 +56,50 @@ PARAMS: dict[str, dict[str, dict[str, Any]]] = {
                  "b1": 8, "b2": 32, "sigma": 4.0, "t_switch": 1e5, "tau_min": 10.0,
                  "tau_max": 1e4, "points": 30},
     },
+    "C-OPT-EASY": {
+        # T* ≤ ηD bounds M; 1 ≪ T*; leading-order corrections decay like T^(−1/(2β)),
+        # hence budgets up to 1e8 (FSL model: cost is logarithmic in D)
+        "quick": {"pairs": [(2.0, 1.0), (1.5, 1.0), (3.0, 1.0)], "d_lo": 1e5, "d_hi": 1e8,
+                  "points": 4, "lr": 0.2, "tol": 0.03, "exact_case": (2.0, 1.0, 300, 20_000)},
+        "full": {"pairs": [(2.0, 1.0), (1.5, 1.0), (3.0, 1.0), (2.0, 0.75)], "d_lo": 1e5,
+                 "d_hi": 1e8, "points": 7, "lr": 0.2, "tol": 0.03,
+                 "exact_case": (2.0, 1.0, 1000, 100_000)},
+    },
+    "C-REGIME": {
+        "quick": {"pairs": [(2.0, 1.0), (3.0, 1.0), (2.0, 0.25), (3.0, 0.4)], "d_lo": 1e5,
+                  "d_hi": 1e8, "points": 4, "lr": 0.2, "tol": 0.03},
+        "full": {"pairs": [(2.0, 1.0), (3.0, 1.0), (2.0, 0.75), (2.0, 0.25), (3.0, 0.4),
+                           (2.5, 0.3)], "d_lo": 1e5, "d_hi": 1e8, "points": 7, "lr": 0.2,
+                 "tol": 0.03},
+    },
+    "C-OPT-HARD": {
+        "quick": {"pairs": [(2.0, 0.25), (3.0, 0.4), (2.5, 0.3)], "d_lo": 1e5, "d_hi": 1e8,
+                  "points": 4, "lr": 0.2, "tol": 0.03, "horizon_tol": 0.01,
+                  "exact_case": (2.0, 0.25, 300, 20_000)},
+        "full": {"pairs": [(2.0, 0.25), (3.0, 0.4), (2.5, 0.3)], "d_lo": 1e5, "d_hi": 1e8,
+                 "points": 7, "lr": 0.2, "tol": 0.03, "horizon_tol": 0.01,
+                 "exact_case": (2.0, 0.25, 1000, 100_000)},
+    },
+    "C-SWITCH": {
+        "quick": {"pairs": [(2.0, 0.25), (3.0, 0.4), (2.5, 0.3), (2.0, 1.0)], "d_lo": 1e5,
+                  "d_hi": 1e8, "points": 4, "lr": 0.2, "b1": 1, "b2": 8, "tol": 0.03,
+                  "exact_case": (2.0, 0.25, 1000, 20_000)},
+        "full": {"pairs": [(2.0, 0.25), (3.0, 0.4), (2.5, 0.3), (2.0, 1.0), (3.0, 1.0)],
+                 "d_lo": 1e5, "d_hi": 1e8, "points": 7, "lr": 0.2, "b1": 1, "b2": 8,
+                 "tol": 0.03, "exact_case": (2.0, 0.25, 3000, 100_000)},
+    },
+    "C-DUALITY": {
+        "quick": {"pairs": [(2.0, 0.25), (2.0, 1.0), (3.0, 0.5)], "lr": 0.05, "time": 2000.0,
+                  "b_max": 32},
+        "full": {"pairs": [(2.0, 0.25), (2.0, 1.0), (3.0, 0.5), (1.5, 0.5)], "lr": 0.05,
+                 "time": 5000.0, "b_max": 64},
+    },
+    "C-RATES": {
+        # the constant-LR rate does not depend on the regime; s ≥ 0.5 keeps the finite-M
+        # signal tail (T/M^β)^s small on the window
+        "quick": {"pairs": [(3.0, 0.5), (2.0, 1.0), (3.0, 1.5)], "d_lo": 1e2, "d_hi": 1e5,
+                  "points": 5, "eta_tol": 0.04},
+        "full": {"pairs": [(3.0, 0.5), (2.0, 1.0), (3.0, 1.5), (1.5, 1.0)], "d_lo": 1e2,
+                 "d_hi": 3e5, "points": 7, "eta_tol": 0.04},
+    },
 }
