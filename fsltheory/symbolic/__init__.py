@@ -146,7 +146,10 @@ _EXPONENT_SOURCES: dict[str, tuple[str, str, str]] = {
     "growth_length": ("C-OPT-HARD", "growth_length_exponent", "T* − T₁* ∝ D^p (hard)"),
     "growth_fraction": ("C-OPT-HARD", "growth_fraction_exponent", "(T*−T₁*)/T* ∝ D^p"),
     "J_star_hard": ("C-OPT-HARD", "J_star_exponent", "J* ∝ D^p (hard)"),
-    "hard_final_batch": ("C-OPT-HARD", "final_batch_exponent", "b*(T*) ∝ (D/B_min)^p"),
+    "hard_final_batch": ("C-OPT-HARD", "final_batch_exponent", "b*(T*) ∝ D^p (hard)"),
+    "hard_final_batch_Bmin": (
+        "C-OPT-HARD", "final_batch_Bmin_exponent", "b*(T*) ∝ B_min^p at fixed D, η, σ"
+    ),
     "switch": ("C-SWITCH", "switch_exponent", "D − P* ∝ D^p (hard)"),
     "switch_share": ("C-SWITCH", "large_batch_share_exponent", "(D − P*)/D ∝ D^p (hard)"),
     "catchup_gap": ("C-CATCHUP", "gap_exponent", "Δ ∝ (t − t_s)^p"),
@@ -266,7 +269,7 @@ def growth_fraction_exponent() -> sp.Expr:
 
 
 def hard_final_batch_exponent() -> sp.Expr:
-    """(1 + s)/2: final batch ∝ B_min (D/B_min)^p (C-OPT-HARD)."""
+    """(1 + s)/2: final batch ∝ D^p in the hard regime (C-OPT-HARD)."""
     return exponent("hard_final_batch")
 
 

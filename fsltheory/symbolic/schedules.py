@@ -177,7 +177,10 @@ def regime_derivation() -> Derivation:
 @cache
 def opt_hard_derivation() -> Derivation:
     """C-OPT-HARD: clipped law, growth fraction D^(−(1−1/β−s)/(2−1/β)), J* ≍ D^(−s),
-    final batch ≍ B_min(D/B_min)^((1+s)/2) (spec §5).
+    final batch ≍ D^((1+s)/2) (spec §5).  At fixed η and σ the derived B_min-dependence
+    of the final batch is B_min^(−s/2) = B_min^(1/2)·(D/B_min)^((1+s)/2) / D^((1+s)/2),
+    i.e. the spec's prefactor B_min(D/B_min)^((1+s)/2) is off by √B_min (the D exponent
+    agrees).
 
     KKT with b ≥ B_min: the Lagrangian density is convex in b, so the constrained minimiser
     is max{B_min, c√K(T−t)}: B_min until T₁ = T − R, then growth, with c√K(R) = B_min.
@@ -222,15 +225,20 @@ def opt_hard_derivation() -> Derivation:
     K0 = sp.Symbol("K0", positive=True)
     bT = sp.simplify(c_R * sp.sqrt(K0))
     log("Final batch b*(T) = c√K(0) (surrogate: finite K(0) = K0)", bT)
-    bT_exp = _pos(alpha * power_exponent(bT, R))
-    log("Final batch exponent in D (R* ∝ (D/B_min)^α)", bT_exp)
+    bT_star = bT.subs(R, R_star)
+    bT_exp = _pos(power_exponent(bT_star, D))
+    log("Final batch exponent in D (R = R*)", bT_exp)
+    bT_Bmin = _pos(power_exponent(bT_star, B_min))
+    log("Final batch exponent in B_min at fixed η, σ, D (R = R*): b*(T*) ∝ "
+        "B_min^(1/2)·(D/B_min)^((1+s)/2)", bT_Bmin)
     return Derivation(
         claim="C-OPT-HARD",
         title="Optimal batch schedule with the floor binding",
         section="§5",
         statement="b*(t) = max{B_min, c(T−t+1)^(1/(2β)−1)}; (T*−T₁*)/T* ≍ "
         "D^(−(1−1/β−s)/(2−1/β)); T* ≈ ηD/B_min; J* ≍ D^(−s); "
-        "final batch ≍ B_min(D/B_min)^((1+s)/2).",
+        "final batch ≍ D^((1+s)/2) (spec: B_min(D/B_min)^((1+s)/2); derived prefactor at "
+        "fixed η, σ: B_min^(1/2)(D/B_min)^((1+s)/2)).",
         assumptions=(
             "σ²-dominated FSL of §5; e(T) ≈ A T^(−s), K(u) ≈ A_K u^(−(2−1/β)) for R ≫ 1",
             "leading order: T ≈ ηD/B_min in the signal derivative; ∫_R^T K ≈ ∫_R^∞ K",
@@ -246,6 +254,7 @@ def opt_hard_derivation() -> Derivation:
             "J_star_exponent": se,
             "noise_minus_signal_exponent": gap,
             "final_batch_exponent": bT_exp,
+            "final_batch_Bmin_exponent": bT_Bmin,
         },
     )
 
