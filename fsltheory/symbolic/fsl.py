@@ -59,6 +59,19 @@ def stability_derivation() -> Derivation:
     log("Self-consistency E = ½ Σ λ_j d_j = (E + σ²/2) q, solved for E", E_inf)
     pole = sp.solve(sp.denom(sp.together(E_inf)), q)
     log("E_∞ blows up at q =", sp.Tuple(*pole))
+    n = 3
+    av, cv, lv = (sp.symbols(f"{x}1:{n + 1}", positive=True) for x in ("a", "c", "l"))
+    Mmat = sp.diag(*av) + sp.Matrix(cv) * sp.Matrix([lv])
+    lemma = sp.simplify(
+        (sp.eye(n) - Mmat).det()
+        - sp.prod([1 - x for x in av]) * (1 - sum(l_ * c_ / (1 - a_)
+                                                  for a_, c_, l_ in zip(av, cv, lv, strict=True)))
+    )
+    log("Moment map d ↦ (diag(a) + c λᵀ)d (nonnegative). Matrix determinant lemma, checked "
+        "for 3 generic modes: det(I − M) − Π(1 − a_j)·(1 − Σ λ_j c_j/(1 − a_j)) =", lemma)
+    log("Hence, with all a_j < 1: along M(τ) = diag(a) + τcλᵀ, τ ∈ [0, 1], the Perron root "
+        "ρ(M(τ)) grows continuously from max a_j < 1 and reaches 1 only where "
+        "det(I − M(τ)) = Π(1 − a_j)(1 − τq) = 0; so ρ(M) < 1 iff q < 1")
     ratio1 = sp.series(ratio, eta, 0, 2).removeO()
     log("First order in η of the ratio", ratio1)
     q_small = sp.simplify(sum_over_modes(ratio1.subs(lam, j ** (-beta))))
