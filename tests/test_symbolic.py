@@ -487,3 +487,12 @@ def test_finite_M_signal_vs_exact_sum():
     for t in (1e3, 1e5, 1e7):
         exact = 0.5 * np.sum(w * np.exp(-2 * lam * t))
         assert d["e_finite_M"](M=M, beta=b, s=s, t=t) == pytest.approx(exact, rel=5e-4)
+
+
+def test_cached_results_are_read_only():
+    d = derivation("C-SWITCH")
+    with pytest.raises(TypeError):
+        d.results["switch_exponent"] = sp.Integer(1)
+    mine = derivations("C-SWITCH")
+    mine["switch_exponent"] = sp.Integer(1)  # a copy: the registry is unaffected
+    assert exponent("switch") != 1

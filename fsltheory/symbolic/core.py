@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -136,6 +137,10 @@ class Derivation:
     steps: tuple[Step, ...]
     results: Mapping[str, sp.Expr]
     _numeric: dict[str, NumericTwin] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:  # cached and shared: make the results read-only
+        object.__setattr__(self, "results", MappingProxyType(dict(self.results)))
+        object.__setattr__(self, "steps", tuple(self.steps))
 
     @property
     def numeric(self) -> dict[str, NumericTwin]:
