@@ -329,20 +329,47 @@ def kernel_tail(task: PowerLawTask, u) -> np.ndarray:
     return _evaluate(task, u, "u", 1, _EMPTY, 0.5)
 
 
-def spectral_sum_numpy(task: PowerLawTask, t, which: str = "signal") -> np.ndarray:
-    """Plain-numpy version of the same finite sums (one vectorised sum per point, smallest
-    λ first); the baseline of benchmarks/bench_spectral.py."""
+def spectral_sum_numpy(task: PowerLawTask, t, which: str = "signal",
+                       series: bool = False) -> np.ndarray:
+    """Plain-numpy versions of the same finite sums (one vectorised sum per point).
+
+    ``series=False``: the direct sum over all modes (smallest λ first) — the brute-force
+    reference.  ``series=True``: the same algorithm as the compiled kernel (direct sum
+    over the fast modes, Taylor series with the cached power sums for the slow ones) —
+    the baseline of benchmarks/bench_spectral.py.
+    """
+    task = _check_task(task)
     t = np.atleast_1d(np.asarray(t, dtype=np.float64))
-    lam = task.lambdas[::-1]
+    lam = task.lambdas
     if which == "signal":
-        w, c = task.signal_weights[::-1], 0.5
+        w, c, power = task.signal_weights, 0.5, 0
     elif which == "kernel":
-        w, c = lam * lam, 1.0
+        w, c, power = lam * lam, 1.0, 2
     elif which == "tail":
-        w, c = lam, 0.5
+        w, c, power = lam, 0.5, 1
     else:
         raise InvalidParameterError(f"which must be 'signal', 'kernel' or 'tail', got {which!r}")
-    return np.array([c * np.sum(w * np.exp(-2.0 * lam * ti)) for ti in t])
+    if not series:
+        lr, wr = lam[::-1], w[::-1]
+        return np.array([c * np.sum(wr * np.exp(-2.0 * lr * ti)) for ti in t])
+    bp, P = _series_tables(task, power, task.signal_weights if power == 0 else _EMPTY)
+    rev, rev_bp = lam[::-1], lam[bp][::-1]  # increasing views, for binary search
+    M, nb = lam.size, bp.size
+    inv_fact = 1.0 / np.cumprod(np.concatenate(([1.0], np.arange(1.0, P.shape[1]))))
+    out = np.empty(t.size)
+    for i, ti in enumerate(t):
+        x = 2.0 * ti
+        # lo: first mode with x λ_j ≤ 745.2; k: first breakpoint with x λ ≤ 0.5
+        lo = M - int(np.searchsorted(rev, _X_UNDERFLOW / x, side="right")) if x > 0 else 0
+        k = nb - int(np.searchsorted(rev_bp, _X_SERIES / x, side="right")) if x > 0 else 0
+        tail, hi = 0.0, lam.size
+        if k < bp.size:
+            hi = int(bp[k])
+            xj = x * lam[hi]
+            tail = float(np.sum(P[k] * inv_fact * (-xj) ** np.arange(P.shape[1])))
+        seg = slice(lo, max(lo, hi))
+        out[i] = c * (np.sum(w[seg][::-1] * np.exp(-x * lam[seg][::-1])) + tail)
+    return out
 
 
 # ---------------------------------------------------------------------------- mpmath
