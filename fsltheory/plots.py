@@ -156,7 +156,8 @@ def plot_kernels(fd: FigData) -> Figure:
            title=f"signal term e(t), M = {fd.meta['modes']:.0e}".replace("e+0", "e"))
     a1.legend(loc="lower left", fontsize=6.8)
     lo = min(np.min(p["exact"][p["t"] < 1e6]) for p in fd.panels["signal"].values())
-    a1.set_ylim(max(lo / 3, 1e-12), None)
+    lo = min(lo, 1e-9 * max(np.max(p["exact"]) for p in fd.panels["signal"].values()))
+    a1.set_ylim(max(lo / 3, 1e-16), None)
     a1.set_xlim(1e-2, 1e6)
     for (lab, p), col in zip(fd.panels["kernel"].items(), CYCLE, strict=False):
         a2.plot(p["u"], p["exact"], color=col, lw=1.8,
@@ -170,8 +171,8 @@ def plot_kernels(fd: FigData) -> Figure:
     k_lo = min(np.min(p["exact"][p["u"] <= 1e6]) for p in fd.panels["kernel"].values())
     a2.set_ylim(max(k_lo / 3, 1e-30), None)
     a2.legend(loc="lower left", fontsize=6.8)
-    fig.suptitle("Exact spectral sums (solid) vs asymptotic closed forms of spec §4 (dotted); "
-                 "slopes fitted on the sums inside each curve's asymptotic window", fontsize=9)
+    fig.suptitle("Exact spectral sums (solid) vs the closed forms of spec §4 (dotted); slopes "
+                 "fitted in each curve's asymptotic window", fontsize=9)
     return fig
 
 
@@ -272,8 +273,8 @@ def plot_optimal_schedules(fd: FigData) -> Figure:
             ax.plot([], [], "--", color="grey", lw=0.7, label="T₁*: floor stops binding")
         ax.legend(loc="upper left", fontsize=6.8)
     fig.suptitle(f"Optimal batch schedules (FSL model, M={fd.meta['modes']:.0e}, "
-                 f"lr={fd.meta['lr']:g}, B$_{{min}}$={fd.meta['b_min']}): easy grows throughout, "
-                 "hard stays at B$_{min}$, then grows".replace("e+0", "e"), fontsize=9)
+                 f"lr={fd.meta['lr']:g}, B$_{{min}}$={fd.meta['b_min']}): easy grows throughout;"
+                 "\nhard stays at B$_{min}$, then grows".replace("e+0", "e"), fontsize=9)
     return fig
 
 
@@ -326,14 +327,14 @@ def plot_phase_diagram(fd: FigData) -> Figure:
                              norm=norm)
         ax.plot(p["boundary_beta"], p["boundary_s"], color=OKABE_ITO["vermillion"], lw=2.0,
                 label="s = 1 − 1/β")
-        for txt, y in (("easy", 1.3), ("hard", 0.2)):
+        for txt, y in (("easy", 1.3), ("hard", 0.3)):
             ax.text(3.5, y, txt, color="black", ha="center", fontsize=9,
                     bbox={"fc": "white", "ec": "none", "alpha": 0.7})
         engine = "exact engine" if p["model"] == "exact" else "FSL model"
         ax.set(xlabel="capacity exponent β",
                title=f"{engine}, D={_pow2(p['budget'])}, M={p['modes']:.0e}".replace("e+0", "e"))
         ax.grid(False)
-        ax.legend(loc="lower right")
+        ax.legend(loc="upper left", frameon=True, framealpha=0.8, edgecolor="none")
     axes[0].set_ylabel("source exponent s")
     cb = fig.colorbar(mesh, ax=list(axes))
     cb.set_label("optimal large-batch share (D − P*)/D")

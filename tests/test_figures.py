@@ -257,3 +257,58 @@ def test_three_engines_agree(quick):
             assert val >= 0.95, key
         if key.endswith("volterra_final_rel"):
             assert abs(val) <= 0.05, key
+
+
+# ---------------------------------------------------------------------------- reproduce
+def test_reproduce_runs_derive_verify_figures_in_order(monkeypatch, capsys, tmp_path):
+    from fsltheory.cli import reproduce
+
+    calls = []
+
+    def fake(argv):
+        calls.append(argv)
+        return "ok", ""
+
+    monkeypatch.setattr(reproduce, "_run_subcommand", fake)
+    monkeypatch.setattr(reproduce, "_has_command", lambda name: True)
+    rep = tmp_path / "R.md"
+    assert main(["reproduce", "--quick", "--out", str(tmp_path), "--report", str(rep)]) == 0
+    assert calls == [["derive"], ["verify", "--quick", "--report", str(rep)],
+                     ["figures", "--quick", "--out", str(tmp_path)]]
+    out = capsys.readouterr().out
+    summary = out[out.index("=== summary"):]
+    for step in ("derive", "verify", "figures", "total"):
+        assert step in summary
+
+
+def test_reproduce_fails_if_a_step_fails(monkeypatch, capsys):
+    from fsltheory.cli import reproduce
+
+    monkeypatch.setattr(reproduce, "_has_command", lambda name: True)
+    monkeypatch.setattr(reproduce, "_run_subcommand",
+                        lambda argv: ("failed", "exit status 1") if argv[0] == "verify"
+                        else ("ok", ""))
+    assert main(["reproduce", "--quick"]) == 1
+    captured = capsys.readouterr()
+    assert "FAILED: verify" in captured.err
+    assert "exit status 1" in captured.out
+
+
+def test_reproduce_skips_missing_commands(monkeypatch, capsys):
+    from fsltheory.cli import reproduce
+
+    monkeypatch.setattr(reproduce, "_has_command", lambda name: name != "derive")
+    monkeypatch.setattr(reproduce, "_run_subcommand", lambda argv: ("ok", ""))
+    assert main(["reproduce"]) == 0
+    assert "skipped" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_reproduce_quick_end_to_end(tmp_path, capsys):
+    rep = tmp_path / "REPORT.md"
+    out = tmp_path / "figs"
+    assert main(["reproduce", "--quick", "--out", str(out), "--report", str(rep)]) == 0
+    assert rep.read_text().strip()
+    _check_files(out, FIGURE_NAMES)
+    summary = capsys.readouterr().out.split("=== summary")[1]
+    assert summary.count(" ok ") == 3

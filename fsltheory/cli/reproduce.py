@@ -33,6 +33,8 @@ def register(sub) -> None:
     p.add_argument("--quick", action="store_true",
                    help="quick verification and quick figures (under 5 minutes on 2 cores)")
     p.add_argument("--out", default="figures", help="figure output directory")
+    p.add_argument("--report", default=None,
+                   help="where verify writes its markdown report (default: proofs/REPORT.md)")
     p.set_defaults(func=run)
 
 
@@ -67,9 +69,10 @@ def _has_command(name: str) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     quick = ["--quick"] if args.quick else []
+    report = ["--report", str(args.report)] if args.report else []
     steps: list[tuple[str, list[str], str]] = [
         ("derive", ["derive"], "formulas printed above"),
-        ("verify", ["verify", *quick], "proofs/REPORT.md"),
+        ("verify", ["verify", *quick, *report], args.report or "proofs/REPORT.md"),
         ("figures", ["figures", *quick, "--out", args.out], f"{args.out}/ (PNG + PDF)"),
     ]
     results: list[dict[str, Any]] = []
