@@ -133,3 +133,22 @@ def test_all_checks_pass_quick_and_fail_perturbed():
         (ev.claim, [r.as_dict() for r in ev.rows if not r.passed]) for ev in evs]
     for cid in CLAIM_IDS:
         assert get_claim(cid).check("quick", perturb=0.1).verdict == "fail", cid
+
+
+def test_one_proof_module_per_claim():
+    import importlib.util
+    from pathlib import Path
+
+    proofs = Path(__file__).resolve().parents[1] / "proofs"
+    found = {}
+    for path in sorted(proofs.glob("c_*.py")):
+        spec = importlib.util.spec_from_file_location(f"proof_{path.stem}", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        found[mod.CLAIM.id] = mod
+        assert mod.STATEMENT == mod.CLAIM.statement
+        assert mod.derive().claim == mod.CLAIM.id
+        assert mod.CLAIM.id in (mod.__doc__ or "")
+    assert set(found) == set(CLAIM_IDS)
+    ev = found["C-KERNEL"].check("quick", perturb=0.1)
+    assert ev.verdict == "fail"

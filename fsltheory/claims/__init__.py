@@ -35,7 +35,7 @@ from .report import evidence_json, render_report, render_table
 __all__ = [
     "CLAIM_IDS", "REGISTRY", "get_claim", "run_claims",
     "Claim", "Evidence", "Row", "SCALES", "fit_loglog",
-    "render_report", "render_table", "evidence_json",
+    "render_report", "render_table", "evidence_json", "proof_main", "summary",
 ]
 
 
@@ -133,3 +133,26 @@ def summary(evidence: Iterable[Evidence]) -> dict[str, Any]:
     """``{"claims": [...], "passed": bool}`` (the ``verify --json`` object)."""
     claims = [evidence_json(ev, get_claim(ev.claim)) for ev in evidence]
     return {"claims": claims, "passed": all(c["verdict"] == "pass" for c in claims)}
+
+
+def proof_main(claim_id: str, argv: list[str] | None = None) -> int:
+    """Entry point of the ``proofs/<claim>.py`` modules: print the statement, the
+    derivation steps (as sympy produced them) and, unless ``--no-check``, run the numeric
+    check (``--full`` for the full scale) and print its rows.  Exit status 1 on failure."""
+    import argparse
+
+    from ..symbolic.render import render_text
+
+    ap = argparse.ArgumentParser(prog=f"proofs/{claim_id}")
+    ap.add_argument("--full", action="store_true", help="full-scale check (default quick)")
+    ap.add_argument("--no-check", action="store_true", help="only print the derivation")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    claim = get_claim(claim_id)
+    print(f"{claim.id} — {claim.title} ({claim.section})\n\n{claim.statement}\n")
+    print(render_text(claim.derive(), steps=True))
+    if args.no_check:
+        return 0
+    ev = claim.check("full" if args.full else "quick", seed=args.seed)
+    print("\n" + render_table([ev]))
+    return 0 if ev.passed else 1

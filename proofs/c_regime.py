@@ -1,0 +1,37 @@
+"""C-REGIME: the easy/hard boundary (spec §5).
+
+Statement
+    b*(0) grows with D iff s > 1 − 1/β; otherwise the floor B_min binds.
+
+Derivation (``fsltheory.symbolic.schedules.regime_derivation``)
+    The boundary is the sign change (solved by sympy) of the b*(0) exponent of C-OPT-EASY.
+
+Numeric check (``check_regime``)
+    For pairs on both sides: slope of the optimiser's b*(0) vs max(0, b0_exponent), and the
+    regime read off the optimiser (floor binding at t = 0 or not) vs s ≷ s_c.
+
+Run ``python proofs/c_regime.py`` (quick check) or ``python proofs/c_regime.py --full``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from fsltheory.claims import get_claim, proof_main
+
+CLAIM = get_claim("C-REGIME")
+STATEMENT = CLAIM.statement
+
+
+def derive():
+    """The sympy derivation (statement, assumptions, steps, results)."""
+    return CLAIM.derive()
+
+
+def check(scale: str = "quick", seed: int = 0, perturb: float = 0.0):
+    """The numeric check through the registry: :class:`fsltheory.claims.Evidence`."""
+    return CLAIM.check(scale, seed, perturb)
+
+
+if __name__ == "__main__":
+    sys.exit(proof_main("C-REGIME", sys.argv[1:]))
