@@ -139,15 +139,25 @@ def test_difference_to_exact_is_order_lr():
     assert d[2] <= 0.03
 
 
-def test_offset_at_fixed_gamma_is_order_gamma():
-    """The intercept c of d(η) = aη + c (see above) is the O(γ) part: halving γ halves it
-    (±15%; c is extrapolated from two gaps, each with ≲ 1e-4 engine error)."""
+def test_offset_at_fixed_gamma_is_the_dropped_noise_term():
+    """The intercept c of the gap d(η) = c + aη + bη² at fixed γ (see above) is exactly the
+    dropped η²λ²/B = ηγλ² term: at stationarity the η → 0 limit of the §2 floor at fixed γ
+    has q₀ = Σ γλ_j/(2 − γλ_j) instead of γ tr/2, so
+    c(γ) = [q₀/(1 − q₀)] / [x/(1 − x)] − 1, x = γ tr/2.  Fitting d over three lrs (quadratic
+    Richardson extrapolation to η = 0, residual O(η³)) reproduces c(γ) within 2%."""
     task = PowerLawTask(2.0, 1.0, sigma=1.0, modes=1000)
-    c = []
-    for gamma in (1.0 / 80.0, 1.0 / 160.0):
-        d = _lr_series(task, gamma, 200.0, np.array([0.05, 0.025]))
-        c.append(2 * d[1] - d[0])
-    assert c[0] / c[1] == pytest.approx(2.0, rel=0.15)
+    lam = task.lambdas
+    for gamma, lrs in ((1 / 80, (0.05, 0.025, 0.0125)), (1 / 160, (0.1, 0.05, 0.025))):
+        d = []
+        for lr in lrs:
+            B = int(round(lr / gamma))
+            d.append(stationary_risk(task, lr, B) / volterra_floor(task, lr, B) - 1)
+        c_fit = np.polyfit(lrs, d, 2)[-1]
+        q0 = np.sum(gamma * lam / (2 - gamma * lam))
+        x = gamma * np.sum(lam) / 2
+        c_pred = (q0 / (1 - q0)) / (x / (1 - x)) - 1
+        assert c_fit == pytest.approx(c_pred, rel=0.02)
+        assert c_pred == pytest.approx(gamma * np.sum(lam**2) / np.sum(lam) / 2, rel=0.1)
 
 
 # ---------------------------------------------------------------------------- discretisation
