@@ -14,6 +14,7 @@ exit status is 0 only if every step that ran succeeded.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import time
 import traceback
@@ -58,13 +59,8 @@ def _run_subcommand(argv: list[str]) -> tuple[str, str]:
 
 
 def _has_command(name: str) -> bool:
-    from . import build_parser
-
-    parser = build_parser()
-    for action in parser._actions:  # the sub-parsers action
-        if isinstance(action, argparse._SubParsersAction):
-            return name in action.choices
-    return False
+    """Whether the sub-command module ``fsltheory.cli.<name>`` is installed."""
+    return importlib.util.find_spec(f"{__package__}.{name}") is not None
 
 
 def run(args: argparse.Namespace) -> int:
