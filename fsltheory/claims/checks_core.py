@@ -294,3 +294,9 @@ def check_catchup(ev: Evidence, p: Mapping[str, Any]) -> None:
                0.03, engine="exact",
                note=f"{decades(tau):.1f} decades; {task.regime}; "
                     f"t_s-term ≤ {float(np.max(far / gap)):.1%} of gap")
+    # spec §6: real SGD through a switch agrees with the exact engine (small instance)
+    beta, s, M, n_s, n_a = p["sgd_case"]
+    task = PowerLawTask(beta, s, sigma=sigma, modes=M)
+    sched = Schedule.from_arrays(eta, np.r_[np.full(n_s, B1), np.full(n_a, B2)])
+    sgd_row(ev, task, sched, p["seeds"], p["seed"], "switched schedule",
+            pstr(beta=beta, s=s, M=M, switch_step=n_s))

@@ -19,7 +19,7 @@ from ..engines.exact import exact_risk, exact_risk_many, max_stable_lr
 from ..schedule import Schedule
 from ..task import PowerLawTask
 from .base import Evidence, decades, fit_loglog
-from .checks_core import num, pstr
+from .checks_core import num, pstr, sgd_row
 
 __all__ = ["check_opt_easy", "check_regime", "check_opt_hard", "check_switch",
            "check_duality", "check_rates", "EXTRA_ENTRIES"]
@@ -50,7 +50,8 @@ def _j_corrected(task: PowerLawTask, J: np.ndarray) -> np.ndarray:
     return J - corr
 
 
-def _exact_row(ev: Evidence, case: tuple, lr: float) -> None:
+def _exact_row(ev: Evidence, case: tuple, lr: float, sgd_case: tuple, seeds: int,
+               seed: int) -> None:
     """The FSL-optimal schedule on the exact §2 engine vs the optimum re-searched on the
     exact engine itself (``optimal_schedule(model="exact")``, a compass search started at
     the FSL optimum): the FSL optimiser's answer is optimal for the true dynamics too.
@@ -66,6 +67,12 @@ def _exact_row(ev: Evidence, case: tuple, lr: float) -> None:
            pstr(beta=beta, s=s, M=M, D=D), ex.final_risk,
            exact_risk(task, fsl.schedule).final_risk, 0.01, kind="ratio", engine="exact",
            note=f"{task.regime}; steps {fsl.schedule.n_steps} vs {ex.schedule.n_steps}")
+    # spec §6: real SGD on an optimal schedule agrees with the exact engine (small case)
+    beta, s, M, D = sgd_case
+    task = PowerLawTask(beta, s, sigma=1.0, modes=M)
+    small = optimal_schedule(task, D, lr, 1, model="fsl", progress=False)
+    sgd_row(ev, task, small.schedule, seeds, seed, "FSL-optimal schedule",
+            pstr(beta=beta, s=s, M=M, D=D))
 
 
 def check_opt_easy(ev: Evidence, p: Mapping[str, Any]) -> None:
@@ -86,7 +93,7 @@ def check_opt_easy(ev: Evidence, p: Mapping[str, Any]) -> None:
                    num("C-OPT-EASY", sym)(beta=beta, s=s), fit_loglog(D, y), p["tol"],
                    engine="optimize (FSL, spectral sums)",
                    note=f"{decades(D):.1f} decades; {task.regime}")
-    _exact_row(ev, p["exact_case"], p["lr"])
+    _exact_row(ev, p["exact_case"], p["lr"], p["sgd_case"], p["seeds"], p["seed"])
 
 
 def check_regime(ev: Evidence, p: Mapping[str, Any]) -> None:
@@ -139,7 +146,7 @@ def check_opt_hard(ev: Evidence, p: Mapping[str, Any]) -> None:
         ev.add("T* vs ηD/B_min − (2β−1)(T*−T₁*) at the largest D", par, T_R,
                float(v["horizon"][-1]), p["horizon_tol"], kind="ratio", engine=eng,
                note=f"T*/(ηD/B_min) = {float(v['horizon'][-1] / (p['lr'] * D[-1])):.4f}")
-    _exact_row(ev, p["exact_case"], p["lr"])
+    _exact_row(ev, p["exact_case"], p["lr"], p["sgd_case"], p["seeds"], p["seed"])
 
 
 def check_switch(ev: Evidence, p: Mapping[str, Any]) -> None:
@@ -180,6 +187,11 @@ def check_switch(ev: Evidence, p: Mapping[str, Any]) -> None:
     ev.add("exact risk of FSL-optimal switch vs exact optimum",
            pstr(beta=beta, s=s, M=M, D=D, P_fsl=fsl.samples, P_exact=ex.samples),
            ex.final_risk, r_fsl, 0.01, kind="ratio", engine="exact")
+    beta, s, M, D = p["sgd_case"]
+    task = PowerLawTask(beta, s, sigma=1.0, modes=M)
+    small = optimal_switch(task, D, lr, b1, b2, "fsl", progress=False)
+    sgd_row(ev, task, small.schedule, p["seeds"], p["seed"], "FSL-optimal switch",
+            pstr(beta=beta, s=s, M=M, D=D, P=small.samples))
 
 
 def check_duality(ev: Evidence, p: Mapping[str, Any]) -> None:
