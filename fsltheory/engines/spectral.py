@@ -26,7 +26,7 @@ All three sums have the shape ``c Σ_{j=1}^{M} j^(−(1+pβ)) exp(−2 t j^(−�
 Accuracy (compiled sums)
 ------------------------
 Every term is positive, so there is no cancellation in the sum itself.  The modes are split
-at a breakpoint J (the first of a fixed set of ~80 per decade with ``x_J = 2tλ_J ≤ 0.5``):
+at a breakpoint J (the first of a fixed set of ~80 per decade with ``x_J = 2tλ_J ≤ 2``):
 
 * **Fast modes j < J, summed directly.**  ``λ_j`` is read from ``task.lambdas``
   (``j**−β``, ≤ 1 ulp), ``x = 2tλ_j`` carries ≤ 2 ulp and ``e^(−x)`` then has relative
@@ -35,12 +35,13 @@ at a breakpoint J (the first of a fixed set of ~80 per decade with ``x_J = 2tλ_
   ≲ 1e-14 relative.  They are summed from j = J−1 down (smallest λ first) in blocks of 256
   naive additions whose block sums are Kahan-accumulated: summation error ≤ 258·2^(−53)
   ≈ 3e-14 relative, *independently of M*.
-* **Slow modes j ≥ J, by a Taylor series.**  ``Σ_{j≥J} w_j e^(−2tλ_j) = Σ_{n<18}
+* **Slow modes j ≥ J, by a Taylor series.**  ``Σ_{j≥J} w_j e^(−2tλ_j) = Σ_{n<32}
   (−x_J)^n/n! · P_n(J)`` with the power sums ``P_n(J) = Σ_{j≥J} w_j (λ_j/λ_J)^n ≤ P_0(J)``
-  precomputed once per task (blocked Kahan sums, cached).  Truncation < 0.5^18/18! < 1e-20;
-  since ``x_J ≤ 0.5`` the alternating series loses at most a factor ``e^(2x_J) ≤ e`` to
-  cancellation, i.e. a few ulp.  This makes a point cost O(min(M, (4t)^(1/β))) instead of
-  O(M): 10^4 points at M = 10^5 take ~0.1 s.
+  precomputed once per task (blocked Kahan sums, cached).  Truncation < 2^32/32! < 1e-25
+  of P_0(J); since ``x_J ≤ 2`` the alternating series' Σ|terms| ≤ e^(x_J) P_0 is at most
+  ``e^(2x_J) ≤ e⁴ ≈ 55`` times its value, so it loses at most ~55 ulp ≈ 1.2e-14 to
+  cancellation.  This makes a point cost O(min(M, t^(1/β))) instead of O(M): 10^4 points
+  at M = 10^5, t ≤ 1e4 take a few ms.
 
 **Guarantee: relative error ≤ 1e-12 for all t ∈ [0, 1e8], M ≤ 1e7, β ∈ (1, 8], s ∈ (0, 8],
 as long as the value is ≥ 1e-290** (below that, subnormal terms lose relative precision;
@@ -84,11 +85,11 @@ _X_UNDERFLOW = 745.2  # exp(−x) == 0.0 in float64 for x above this
 # ---------------------------------------------------------------------------- kernels
 # Modes with x_j = 2tλ_j ≤ _X_SERIES are summed through the Taylor series of e^(−x):
 #   Σ_{j≥J} w_j e^(−2tλ_j) = Σ_n (−x_J)^n/n! · P_n(J),   P_n(J) = Σ_{j≥J} w_j (λ_j/λ_J)^n,
-# with x_J = 2tλ_J ≤ 0.5 and the normalised power sums P_n precomputed at breakpoints J.
-# 0.5^_N_SERIES/_N_SERIES! < 1e-22 and Σ|terms| ≤ e^(x_J) P_0 ≤ e^(2x_J)·result, so the
-# series loses at most a factor e ≈ 2.7 in relative rounding error.
-_X_SERIES = 0.5
-_N_SERIES = 18
+# with x_J = 2tλ_J ≤ 2 and the normalised power sums P_n precomputed at breakpoints J.
+# 2^_N_SERIES/_N_SERIES! < 1e-25 and Σ|terms| ≤ e^(x_J) P_0 ≤ e^(2x_J)·result, so the
+# series loses at most a factor e⁴ ≈ 55 in relative rounding error (≈ 1.2e-14).
+_X_SERIES = 2.0
+_N_SERIES = 32
 
 
 @njit(cache=True, inline="always")
@@ -204,7 +205,7 @@ def _one_point(lam, wts, power, bp, P, t):
         for n in range(P.shape[1] - 1, -1, -1):
             acc = acc * (-x) / (n + 1) + P[k, n]
         tail = acc
-        if hi < lo:  # cannot happen (x ≤ 0.5 < 745) but keep the ranges consistent
+        if hi < lo:  # cannot happen (x ≤ 2 < 745) but keep the ranges consistent
             hi = lo
     if hi <= lo:
         return tail
@@ -216,6 +217,23 @@ def _one_point(lam, wts, power, bp, P, t):
 def _spectral_sum_kernel(lam, wts, power, bp, P, points, scale, out):
     for i in prange(points.size):
         out[i] = scale * _one_point(lam, wts, power, bp, P, points[i])
+
+
+@njit(cache=True)
+def _spectral_sum_serial(lam, wts, power, bp, P, points, scale, out):
+    """Serial twin for a few points (a parallel launch costs more than it saves)."""
+    for i in range(points.size):
+        out[i] = scale * _one_point(lam, wts, power, bp, P, points[i])
+
+
+# Below this many directly summed terms (≈ 5 ms of serial work) the serial kernel is
+# used: waking the thread pool costs more than it saves, especially on a loaded machine.
+_PARALLEL_MIN_WORK = 1_000_000
+
+
+def _direct_work(beta: float, M: int, t: np.ndarray) -> float:
+    """Estimated number of directly summed terms: modes with 2tλ_j > _X_SERIES per point."""
+    return float(np.sum(np.minimum(M, (2.0 * t / _X_SERIES) ** (1.0 / beta) + 64.0)))
 
 
 def _breakpoints(M: int) -> np.ndarray:
@@ -269,7 +287,9 @@ def _evaluate(task, x, name, power, weights, scale) -> np.ndarray:
     flat = np.ascontiguousarray(a.ravel())
     out = np.empty(flat.size)
     bp, P = _series_tables(task, power, weights)
-    _spectral_sum_kernel(task.lambdas, weights, power, bp, P, flat, scale, out)
+    parallel = _direct_work(task.beta, task.modes, flat) >= _PARALLEL_MIN_WORK
+    kernel = _spectral_sum_kernel if parallel else _spectral_sum_serial
+    kernel(task.lambdas, weights, power, bp, P, flat, scale, out)
     return out.reshape(a.shape)
 
 
@@ -359,7 +379,7 @@ def spectral_sum_numpy(task: PowerLawTask, t, which: str = "signal",
     out = np.empty(t.size)
     for i, ti in enumerate(t):
         x = 2.0 * ti
-        # lo: first mode with x λ_j ≤ 745.2; k: first breakpoint with x λ ≤ 0.5
+        # lo: first mode with x λ_j ≤ 745.2; k: first breakpoint with x λ ≤ _X_SERIES
         lo = M - int(np.searchsorted(rev, _X_UNDERFLOW / x, side="right")) if x > 0 else 0
         k = nb - int(np.searchsorted(rev_bp, _X_SERIES / x, side="right")) if x > 0 else 0
         tail, hi = 0.0, lam.size
