@@ -454,9 +454,10 @@ def data_switch_vs_loss(quick: bool = False) -> FigData:
 
 def data_switch_scaling(quick: bool = False) -> FigData:
     """D − P* vs D (spec §5 C-SWITCH) from :func:`fsltheory.optimize.switch_scaling` on the
-    FSL model for three hard (β, s) pairs over 4–5 decades of D, log-log, with the fitted
-    exponent next to the predicted (1+s)/(2−1/β) from the symbolic layer."""
-    from .optimize import switch_scaling
+    FSL model for three hard (β, s) pairs over 4.2 decades of D, log-log, with the fitted
+    exponent next to the predicted (1+s)/(2−1/β) from the symbolic layer; for the first
+    pair also P* found on the exact engine (``meta['exact']``) as a second method."""
+    from .optimize import optimal_switch, switch_scaling
 
     pairs = [(2.0, 0.25), (2.0, 0.4), (3.0, 0.3)]
     # D up to 2^26 (4.2 decades): the optimiser materialises per-step schedules (D/4 steps).
@@ -476,6 +477,20 @@ def data_switch_scaling(quick: bool = False) -> FigData:
         fd.panels[key] = {"budgets": D, "gap": gap, "fitted": p, "fit_const": c,
                           "predicted": pred}
         fd.fits[key] = {"fitted": p, "predicted": pred}
+    # second method: the exact engine (optimal_switch, model="exact") for the first pair,
+    # at budgets where the exact recursion is affordable
+    beta, s = pairs[0]
+    ex_budgets = 2 ** np.arange(12, 17 if quick else 21, 2)
+    ex_modes = 1000 if quick else 4000
+    task = PowerLawTask(beta, s, sigma=SIGMA, modes=ex_modes)
+    rem = np.array([D - optimal_switch(task, int(D), LR, B_SMALL, B_LARGE, model="exact",
+                                       progress=False).samples for D in ex_budgets],
+                   dtype=np.float64)
+    p, c = loglog_slope(ex_budgets, rem)
+    fd.meta["exact"] = {"key": f"β={beta:g}, s={s:g}", "budgets": ex_budgets.astype(float),
+                        "gap": rem, "fitted": p, "fit_const": c, "modes": ex_modes}
+    fd.fits["exact " + f"β={beta:g}, s={s:g}"] = {"fitted": p,
+                                                  "predicted": predicted_switch_exponent(beta, s)}
     return fd
 
 

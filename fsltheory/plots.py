@@ -306,9 +306,14 @@ def plot_switch_scaling(fd: FigData) -> Figure:
                 label=f"{lab}: {_slope_label(p['fitted'], p['predicted'])}")
         ax.plot(p["budgets"], p["fit_const"] * p["budgets"] ** p["fitted"], "-", color=col,
                 lw=0.9)
+    ex = fd.meta.get("exact")
+    if ex:
+        ax.plot(ex["budgets"], ex["gap"], "s", mfc="none", mec=OKABE_ITO["black"], ms=7,
+                mew=1.0, label=f"{ex['key']}, exact engine (M={ex['modes']}): "
+                               f"slope {ex['fitted']:+.3f}")
     ax.set(xscale="log", yscale="log", xlabel="data budget D",
            ylabel="large-batch data D − P*",
-           title="Switch point law D − P* ∝ D$^{(1+s)/(2-1/β)}$ (FSL model)")
+           title="Switch point law D − P* ∝ D$^{(1+s)/(2-1/β)}$ (dots: FSL model)")
     ax.legend(loc="upper left", fontsize=6.8)
     return fig
 

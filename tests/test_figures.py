@@ -196,6 +196,19 @@ def test_switch_scaling_exponent(quick):
         assert abs(p["fitted"] - p["predicted"]) <= 0.03, key
 
 
+def test_switch_scaling_exact_engine_agrees_with_fsl(quick):
+    """Second method: P* on the exact engine vs the FSL model at the same budgets.  The
+    σ²-dominated FSL drops the E(z) part of the noise factor E + σ²/2 (E/(σ²/2) ≈ 0.2–0.4
+    here) and the O(η = 0.2) terms, which shift the balance point by up to ~25%; the
+    two must agree within that."""
+    fd = quick("switch-scaling")
+    ex = fd.meta["exact"]
+    fsl = fd.panels[ex["key"]]
+    for D, rem in zip(ex["budgets"], ex["gap"], strict=True):
+        i = int(np.flatnonzero(fsl["budgets"] == D)[0])
+        assert 0.8 <= rem / fsl["gap"][i] <= 1.25, (D, rem, fsl["gap"][i])
+
+
 def test_phase_diagram(quick):
     fd = quick("phase-diagram")
     for key, p in fd.panels.items():
