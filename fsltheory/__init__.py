@@ -15,30 +15,125 @@ True
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from .curve import LossCurve
 from .engines import ENGINES, get_engine
-from .engines.exact import exact_risk, exact_risk_many, max_stable_lr, stationary_risk
+from .engines.exact import (
+    check_stability,
+    exact_risk,
+    exact_risk_many,
+    exact_risk_numpy,
+    max_stable_lr,
+    stationary_risk,
+)
+from .engines.sgd import sgd_risk, sgd_runs
+from .engines.spectral import (
+    asymptotic_window,
+    forgetting_kernel,
+    forgetting_kernel_asymptotic,
+    forgetting_kernel_mp,
+    kernel_tail,
+    kernel_tail_asymptotic,
+    kernel_tail_mp,
+    signal_term,
+    signal_term_asymptotic,
+    signal_term_mp,
+)
+from .engines.volterra import compressed_spectrum, volterra_floor, volterra_risk
 from .errors import DivergenceError, FSLError, InvalidParameterError, UnstableScheduleError
-from .schedule import Schedule
+from .optimize import (
+    BaselineRow,
+    ContinuousOptimum,
+    ScalingResult,
+    StagesResult,
+    SwitchResult,
+    compare_baselines,
+    continuous_scaling,
+    fsl_risk,
+    fsl_risk_many,
+    optimal_schedule,
+    optimal_stages,
+    optimal_switch,
+    predicted_exponents,
+    switch_scaling,
+)
+from .schedule import SCHEDULE_GRAMMAR, Schedule
 from .task import PowerLawTask
 
 __version__ = "0.1.0"
 
+# The symbolic layer imports sympy (~0.5 s): its names load on first access.
+_LAZY = {
+    name: "fsltheory.symbolic"
+    for name in ("CLAIM_IDS", "EXPONENTS", "derivation", "derivations", "exponent",
+                 "exponent_value")
+}
+
 __all__ = [
-    # model
+    # model (spec §1) and schedules
     "PowerLawTask",
     "Schedule",
+    "SCHEDULE_GRAMMAR",
     "LossCurve",
-    # engines
+    # engines (§2, §3): exact recursion, Volterra continuum, stochastic SGD
     "ENGINES",
     "get_engine",
     "exact_risk",
     "exact_risk_many",
+    "exact_risk_numpy",
+    "check_stability",
     "max_stable_lr",
     "stationary_risk",
+    "volterra_risk",
+    "volterra_floor",
+    "compressed_spectrum",
+    "sgd_risk",
+    "sgd_runs",
+    # spectral kernels (§3, §4): exact sums, mpmath references, closed forms
+    "signal_term",
+    "forgetting_kernel",
+    "kernel_tail",
+    "signal_term_mp",
+    "forgetting_kernel_mp",
+    "kernel_tail_mp",
+    "signal_term_asymptotic",
+    "forgetting_kernel_asymptotic",
+    "kernel_tail_asymptotic",
+    "asymptotic_window",
+    # optimal schedules under a data budget (§5)
+    "optimal_schedule",
+    "optimal_switch",
+    "optimal_stages",
+    "compare_baselines",
+    "switch_scaling",
+    "continuous_scaling",
+    "predicted_exponents",
+    "fsl_risk",
+    "fsl_risk_many",
+    "ContinuousOptimum",
+    "SwitchResult",
+    "StagesResult",
+    "BaselineRow",
+    "ScalingResult",
+    # symbolic derivations (§4, §5; loaded lazily)
+    *_LAZY,
     # errors
     "FSLError",
     "InvalidParameterError",
     "UnstableScheduleError",
     "DivergenceError",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'fsltheory' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
