@@ -19,16 +19,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
-matplotlib.use("Agg")  # headless: figures are written to files only
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.colors import LogNorm  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import NullFormatter  # noqa: E402
-
-from .figdata import FigData  # noqa: E402
+from .figdata import FigData
 
 __all__ = ["OKABE_ITO", "STYLE", "BUILDERS", "build_figure", "save_figure", "style"]
 
