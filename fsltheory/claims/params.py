@@ -50,14 +50,16 @@ PARAMS: dict[str, dict[str, dict[str, Any]]] = {
                  "sgd_case": (2.0, 0.5, 2, 0.5, 30), "seeds": 1024},
     },
     "C-CATCHUP": {
-        # β ≥ 2: for β = 1.5 the finite-M tail M^(1−β) spoils the window unless M ≳ 10^6
+        # exact engine for β ≥ 2; β = 1.5 on the Volterra engine: the finite-M tail M^(1−β)
+        # of ∫K spoils the window unless M ≳ 10^6
         "quick": {"pairs": [(2.0, 0.25), (2.5, 1.0), (3.0, 0.5)], "lr": 0.5, "b1": 8,
                   "b2": 32, "sigma": 4.0, "t_switch": 2e4, "tau_min": 5.0, "tau_max": 5e3,
-                  "points": 20, "sgd_case": (2.0, 0.25, 100, 400, 400), "seeds": 256},
+                  "points": 20, "sgd_case": (2.0, 0.25, 100, 400, 400), "seeds": 256,
+                  "volterra_pairs": [(1.5, 0.5, 10**7)]},
         "full": {"pairs": [(2.0, 0.25), (2.5, 1.0), (3.0, 0.5), (2.0, 1.0)], "lr": 0.5,
                  "b1": 8, "b2": 32, "sigma": 4.0, "t_switch": 1e5, "tau_min": 10.0,
                  "tau_max": 1e4, "points": 30, "sgd_case": (2.0, 0.25, 200, 2000, 2000),
-                 "seeds": 1024},
+                 "seeds": 1024, "volterra_pairs": [(1.5, 0.25, 10**7), (1.5, 0.5, 10**7)]},
     },
     "C-OPT-EASY": {
         # T* ≤ ηD bounds M; 1 ≪ T*; leading-order corrections decay like T^(−1/(2β)),
