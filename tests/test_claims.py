@@ -29,7 +29,12 @@ def test_rows_pass_and_fail_by_kind():
     assert not ev.add("d", "", 2.0, 2.1, 0.01, kind="ratio").passed    # 5 %
     assert not ev.add("e", "", 1.0, math.nan, 1.0, kind="abs").passed  # NaN never passes
     assert ev.verdict == "fail"
-    assert ev.headline().quantity in {"e"}  # infinite error/tolerance ranks first
+    assert ev.headline().quantity == "b"  # failing rows first, exponents preferred
+    ok = Evidence("C-X", "quick", 0)
+    ok.add("x", "", 1.0, 1.009, 0.01, kind="ratio")   # 90 % of its tolerance
+    ok.add("y", "", -0.5, -0.51, 0.03)                # exponent, 33 %
+    ok.add("z", "", -0.5, -0.52, 0.03)                # exponent, 67 %
+    assert ok.verdict == "pass" and ok.headline().quantity == "z"
 
 
 def test_empty_evidence_fails_and_kind_validated():

@@ -141,7 +141,8 @@ class Evidence:
         return ", ".join(sorted({r.engine for r in self.rows if r.engine}))
 
     def headline(self) -> Row | None:
-        """The row closest to failing (largest error/tolerance); failing rows first."""
+        """The row shown in summaries: a failing row if any, else the exponent row closest
+        to failing (largest error/tolerance), else any row closest to failing."""
         if not self.rows:
             return None
 
@@ -151,7 +152,7 @@ class Evidence:
                 return math.inf
             return e / r.tolerance if r.tolerance > 0 else (0.0 if e == 0 else math.inf)
 
-        return max(self.rows, key=lambda r: (not r.passed, badness(r)))
+        return max(self.rows, key=lambda r: (not r.passed, r.kind == "exponent", badness(r)))
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ def _tol(r: Row) -> str:
 
 def evidence_json(ev: Evidence, claim: Claim) -> dict[str, Any]:
     """One claim's JSON record: id, verdict, and the headline row's predicted, measured and
-    tolerance (the row closest to failing), plus every row."""
+    tolerance (:meth:`Evidence.headline`), plus every row."""
     h = ev.headline()
     return {
         "id": ev.claim,
@@ -74,8 +74,8 @@ def render_report(evidence: Sequence[Evidence], claims: dict[str, Claim],
         "derivation steps); every measurement comes from an engine. Exponents are "
         "log-log least-squares slopes; `rel` tolerances are relative.",
         "",
-        "| claim | symbolic result | measured (headline) | predicted | tolerance | "
-        "verdict | engine | scale | seed |",
+        "| claim | symbolic result | measured (headline row) | predicted | tolerance | "
+        "verdict (rows passed) | engine | scale | seed |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for ev in evidence:
@@ -87,11 +87,13 @@ def render_report(evidence: Sequence[Evidence], claims: dict[str, Claim],
             continue
         out.append(
             f"| {ev.claim} | `{_md(sym)}` | {_md(h.quantity)}: {_fmt(h.measured)} | "
-            f"{_fmt(h.predicted)} | {_tol(h)} | **{ev.verdict}** | {_md(ev.engines)} | "
+            f"{_fmt(h.predicted)} | {_tol(h)} | **{ev.verdict}** "
+            f"({sum(r.passed for r in ev.rows)}/{len(ev.rows)}) | {_md(ev.engines)} | "
             f"{ev.scale} | {ev.seed} |"
         )
-    out += ["", "The headline row of each claim is its row closest to failing "
-            "(largest error/tolerance).", ""]
+    out += ["", "Headline row: a failing row if any, else the exponent row closest to failing "
+            "(largest error/tolerance), else the row closest to failing. Every row is "
+            "listed below.", ""]
     for ev in evidence:
         c = claims[ev.claim]
         out += [f"## {ev.claim} — {c.title} ({c.section})", "", _md(c.statement), "",
