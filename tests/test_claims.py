@@ -157,3 +157,11 @@ def test_one_proof_module_per_claim():
     assert set(found) == set(CLAIM_IDS)
     ev = found["C-KERNEL"].check("quick", perturb=0.1)
     assert ev.verdict == "fail"
+
+
+def test_every_claim_states_its_scope_and_rows_carry_engines():
+    for cid, c in REGISTRY.items():
+        assert c.scope, cid
+    ev = get_claim("C-SIGNAL").check("quick")
+    assert all(r.engine for r in ev.rows)
+    assert ev.scale == "quick" and ev.seed == 0 and ev.seconds > 0

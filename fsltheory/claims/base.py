@@ -161,7 +161,9 @@ class Claim:
 
     ``derive()`` returns the :class:`fsltheory.symbolic.core.Derivation` of the claim;
     ``check(scale, seed, perturb)`` runs the numeric check and returns :class:`Evidence`.
-    ``headline`` names the result of the derivation shown in the report.
+    ``headline`` names the results of the derivation shown in the report; ``scope`` says
+    what the numeric check covers, which tolerances differ from spec §6's 0.03 and why, and
+    which derived results are not checked numerically.
     """
 
     id: str
@@ -172,6 +174,7 @@ class Claim:
     checker: Callable[[Evidence, Mapping[str, Any]], None]
     params: Mapping[str, Mapping[str, Any]]
     headline: tuple[str, ...] = ()
+    scope: str = ""
 
     def derive(self) -> Any:
         """The sympy derivation (a ``Derivation`` with ``results`` and ``steps``)."""

@@ -34,6 +34,7 @@ def evidence_json(ev: Evidence, claim: Claim) -> dict[str, Any]:
         "quantity": None if h is None else h.quantity,
         "kind": None if h is None else h.kind,
         "symbolic": claim.symbolic_summary(),
+        "scope": claim.scope,
         "engine": ev.engines,
         "scale": ev.scale,
         "seed": ev.seed,
@@ -107,6 +108,8 @@ def render_report(evidence: Sequence[Evidence], claims: dict[str, Claim],
             out.append(f"| {_md(r.quantity)} | {_md(r.params)} | {_fmt(r.measured)} | "
                        f"{_fmt(r.predicted)} | {_tol(r)} | {'pass' if r.passed else 'FAIL'} "
                        f"| {_md(r.engine)} | {_md(r.note)} |")
+        if c.scope:
+            out += ["", f"Scope and tolerances: {_md(c.scope)}"]
         for n in ev.notes:
             out += ["", f"Note: {_md(n)}"]
         out.append("")
