@@ -31,6 +31,12 @@ ALL_MODULES = [
     "fsltheory.engines.exact",
     "fsltheory.cli",
     "fsltheory.cli.common",
+    "fsltheory.engines.volterra",
+    "fsltheory.engines.spectral",
+    "fsltheory.engines.sgd",
+    "fsltheory.optimize",
+    "fsltheory.symbolic",
+    "fsltheory.claims",
 ]
 
 
