@@ -14,8 +14,9 @@ Numeric check (``check_opt_easy``)
     ``optimize.continuous_scaling`` (water-filling on the exact finite-M spectral sums and a
     1-D search over T — it does not know the answer) over 3 decades of D for three easy
     (β, s); slopes of T*, J* (finite-M signal tail added back), b*(0), b*(T*) vs the
-    derived exponents (± 0.03).  Exact-engine row: the FSL optimum vs the optimum
-    re-searched on the exact engine (1 %).
+    derived exponents (± 0.03); the same schedules re-run on the Volterra engine (V) give
+    the J* exponent on an engine.  Exact-engine row: the FSL optimum vs the optimum
+    re-searched on the exact engine (1 %); SGD on an optimal schedule vs the exact engine.
 
 Run ``python proofs/c_opt_easy.py`` (quick check) or ``python proofs/c_opt_easy.py --full``.
 """
