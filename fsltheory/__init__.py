@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from .claims import REGISTRY, Claim, Evidence, get_claim, run_claims
 from .curve import LossCurve
 from .engines import ENGINES, get_engine
 from .engines.exact import (
@@ -119,6 +120,12 @@ __all__ = [
     "ScalingResult",
     # symbolic derivations (§4, §5; loaded lazily)
     *_LAZY,
+    # claims: statement + derivation + numeric evidence (§6)
+    "REGISTRY",
+    "Claim",
+    "Evidence",
+    "get_claim",
+    "run_claims",
     # errors
     "FSLError",
     "InvalidParameterError",
