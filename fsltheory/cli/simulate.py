@@ -9,6 +9,7 @@ object with ``final_risk``, ``steps``, ``budget``, ``regime`` and the curve at a
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..engines import ENGINES, get_engine
@@ -50,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     engine = get_engine(args.engine)
     opts = {}
     if args.engine == "sgd":
-        opts = {"seeds": check_int_range("seeds", args.seeds, 2, None), "seed": args.seed}
+        opts = {"seeds": check_int_range("seeds", args.seeds, 2, None), "seed": args.seed,
+                "progress": sys.stderr.isatty()}
     curve = engine(task, schedule, **opts)
     if args.csv:
         try:
