@@ -232,7 +232,12 @@ def test_phase_diagram(quick):
 
 
 def test_kernels_match_closed_forms(quick):
+    # Slopes: 0.02, tighter than spec §6's 0.03 (windows of ≥ 3 decades inside
+    # 1 ≪ t ≪ M^β; measured worst 0.0035 for β=2, s=0.25 where the finite-M tail matters).
+    # Values: 1% relative, the leading-order constant vs the exact sum (Euler–Maclaurin
+    # corrections O(1/t); measured ≤ 3.3e-3 on these windows).
     fd = quick("kernels")
+    assert len(fd.fits) >= 2  # at least one signal and one kernel fit were made
     for key, fit in fd.fits.items():
         assert abs(fit["fitted"] - fit["predicted"]) < 0.02, key
     for p in fd.panels["signal"].values():
@@ -247,7 +252,9 @@ def test_kernels_match_closed_forms(quick):
 
 def test_duality(quick):
     """C-DUALITY: same data, fewer steps for the batch schedule; the loss-vs-data curves
-    agree to O(η) (η = 0.2 here; 5% after the first 1% of the data, 2% at the end)."""
+    agree to O(ηλ_1) (η = 0.2, λ_1 = 1 here).  Tolerances: ηλ_1/2 = 0.1 after the first 1%
+    of the data (measured 0.057), 2% at the end where the O(η²λ²) terms of the fast modes
+    have decayed (measured 0.009)."""
     fd = quick("duality")
     f = fd.fits
     assert f["steps_batch"] < f["steps_lr"] / 5
@@ -258,12 +265,18 @@ def test_duality(quick):
 
 
 def test_three_engines_agree(quick):
+    """SGD: fraction of the ~39 log-spaced points within 4 standard errors of the exact mean;
+    a correct simulator misses each with probability ≈ 6e-5 (Gaussian limit), so ≥ 0.95
+    allows one heavy-tail outlier.  Volterra vs exact: the (V) engine drops the O(γλ_1)
+    = O(ηλ_1/B) multiplicative-noise part of §2, ≤ 0.2/4 = 0.05 for these schedules
+    (B ≥ 4, η = 0.2, λ_1 = 1)."""
     fd = quick("three-engines")
-    for key, val in fd.fits.items():
-        if key.endswith("sgd_within_4se"):
-            assert val >= 0.95, key
-        if key.endswith("volterra_final_rel"):
-            assert abs(val) <= 0.05, key
+    assert fd.meta["missing"] == []  # both engines ran: the loop below checks something
+    specs = [p["schedule"] for p in fd.panels.values()]
+    assert len(specs) == 2
+    for spec in specs:
+        assert fd.fits[f"{spec}:sgd_within_4se"] >= 0.95, spec
+        assert abs(fd.fits[f"{spec}:volterra_final_rel"]) <= 0.05, spec
 
 
 # ---------------------------------------------------------------------------- reproduce
