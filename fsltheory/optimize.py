@@ -1221,7 +1221,9 @@ def predicted_exponents(beta: float, s: float) -> dict[str, Any]:
     def ev(name: str) -> float:
         return exponent_value(name, beta=beta, s=s)
 
-    if s < 1.0 - 1.0 / beta:
+    # hard/easy split at the derived boundary s_c (C-REGIME), not a retyped 1 − 1/β;
+    # horizon 1 (T* ≈ ηD/B_min) and batch_first 0 (b*(0) = B_min) are the clipped laws
+    if s < ev("regime_boundary"):
         return {"regime": "hard", "switch_remaining": ev("switch"), "horizon": 1.0,
                 "risk": ev("J_star_hard"), "growth_phase": ev("growth_length"),
                 "batch_first": 0.0, "batch_last": ev("hard_final_batch")}
