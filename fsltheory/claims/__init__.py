@@ -108,10 +108,9 @@ _ENTRIES: list[Claim] = [
            ("gap_exponent", "half_drop_time")),
 ]
 
-try:  # checks that need the optimiser / Volterra engine (added as those land)
-    from .checks_sched import EXTRA_ENTRIES
-except ImportError:  # pragma: no cover - during development only
-    EXTRA_ENTRIES = []
+# checks that need the optimiser / Volterra engine; imported unconditionally so that a
+# broken module fails loudly instead of silently dropping six claims from the registry
+from .checks_sched import EXTRA_ENTRIES  # noqa: E402
 
 _ORDER = ("C-OPT-EASY", "C-REGIME", "C-OPT-HARD", "C-SWITCH", "C-CATCHUP", "C-DUALITY",
           "C-RATES", "C-STABLE", "C-FLOOR", "C-KERNEL", "C-SIGNAL")
