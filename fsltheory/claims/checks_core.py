@@ -296,6 +296,7 @@ def check_catchup(ev: Evidence, p: Mapping[str, Any]) -> None:
         far = 0.5 * sigma**2 * (g1 - g2) * kernel_tail(task, ts + tau)
         par = pstr(beta=beta, s=s, M=M, t_s=ts, tau=f"[{tau[0]:g},{tau[-1]:g}]",
                    gamma=f"{g1:g}->{g2:g}")
+        # 0.03: spec §6 default (3 decades of τ with 1 ≪ τ, τ_max ≤ t_s/10, u ≪ M^β)
         ev.add("slope of gap vs τ = t − t_s", par, gap_exp(beta=beta), fit_loglog(tau, gap + far),
                0.03, engine="exact",
                note=f"{decades(tau):.1f} decades; {task.regime}; "
@@ -317,6 +318,7 @@ def check_catchup(ev: Evidence, p: Mapping[str, Any]) -> None:
         far = 0.5 * sigma**2 * (g1 - g2) * kernel_tail(task, ts + tau)
         par = pstr(beta=beta, s=s, M=M, t_s=ts, tau=f"[{tau[0]:g},{tau[-1]:g}]",
                    gamma=f"{g1:g}->{g2:g}")
+        # 0.03: spec §6 default, as above; (V)'s own error (~1e-4) is negligible here
         ev.add("slope of gap vs τ = t − t_s", par, gap_exp(beta=beta), fit_loglog(tau, gap + far),
                0.03, engine="volterra",
                note=f"{decades(tau):.1f} decades; {task.regime}; "
