@@ -101,7 +101,8 @@ def test_matches_exact_engine_at_lr_005(s, sigma, sched, budget):
     np.testing.assert_array_equal(v.steps, ex.steps)
     np.testing.assert_array_equal(v.data, ex.data)
     np.testing.assert_allclose(v.time, ex.time, rtol=0, atol=0)
-    # along the whole curve too (same axes, so risks compare pointwise)
+    # along the whole curve too (same axes, so risks compare pointwise); 5% = ηλ_1, the
+    # relative size of the per-step (ηλ)² terms (V) drops for the top mode (measured ≤ 2.1%)
     assert _rel(v.risk, ex.risk).max() <= 0.05
 
 
@@ -213,7 +214,9 @@ def test_smoothly_varying_lr_schedule():
     sch = Schedule.from_arrays(lr, 4)
     v = volterra_risk(task, sch)
     assert v.meta["cells"] < 2000  # not one cell per step
-    assert _rel(v.final_risk, exact_risk(task, sch).final_risk) < 0.01
+    # 1e-3: 10× the engine's documented 1e-4 discretisation error; the O(ηλ) gap to §2 is
+    # set by the lr in the last relaxation times, ≈ 1e-4 at the end (measured 3e-6)
+    assert _rel(v.final_risk, exact_risk(task, sch).final_risk) < 1e-3
     fine = volterra_risk(task, sch, grid_per_decade=800)
     assert _rel(v.risk, fine.risk).max() < 1e-4
 
