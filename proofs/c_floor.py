@@ -9,7 +9,7 @@ Derivation (``fsltheory.symbolic.fsl.floor_derivation``)
     vanishes at leading order in η.
 
 Numeric check (``check_floor``)
-    Long exact runs (every mode relaxed, 2λ_M t ≥ 40) vs the discrete floor (rel 1e-6);
+    Long exact runs (every mode relaxed, 2λ_M t ≥ 40) vs the discrete floor (rel 1e-9);
     the continuum formula vs the discrete floor at η = γ (B = 1) within the O(η) + finite-M
     bound; a long SGD run vs the exact engine (4 σ).
 
