@@ -217,3 +217,26 @@ def test_bad_arguments_raise():
         sp.asymptotic_window(task, "nope")
     with pytest.raises(InvalidParameterError, match=r"tol must be in \(0, 0.5\]"):
         sp.asymptotic_window(task, "signal", tol=0)
+
+
+@pytest.mark.parametrize("beta,s,M", [(1.5, 0.25, 10**5), (2.0, 1.0, 3000), (3.5, 2.0, 500)])
+def test_closed_forms_equal_the_symbolic_twins(beta, s, M):
+    """The engine's §4 closed forms (typed in spectral._shape/_asymptotic for speed) are the
+    same functions as the results derived by fsltheory.symbolic (C-SIGNAL, C-KERNEL),
+    finite-M corrections included: a typo in either layer fails here.  Both evaluate the
+    same formula in float64, so 1e-12 relative."""
+    from fsltheory.symbolic import derivation
+
+    sig, ker = derivation("C-SIGNAL").numeric, derivation("C-KERNEL").numeric
+    task = PowerLawTask(beta, s, modes=M)
+    for t in (0.5, 30.0, 1e4):
+        want = sig["e_asymptotic"](beta=beta, s=s, t=t) + sig["finite_M_correction"](
+            M=M, beta=beta, s=s)
+        assert sp.signal_term_asymptotic(task, t)[0] == pytest.approx(float(want), rel=1e-12)
+        assert sp.signal_term_asymptotic(task, t, finite_m=False)[0] == pytest.approx(
+            float(sig["e_asymptotic"](beta=beta, s=s, t=t)), rel=1e-12)
+        want = ker["K_asymptotic"](beta=beta, u=t) - ker["finite_M_tail"](M=M, beta=beta)
+        assert sp.forgetting_kernel_asymptotic(task, t)[0] == pytest.approx(float(want),
+                                                                          rel=1e-12)
+        assert sp.kernel_tail_asymptotic(task, t, finite_m=False)[0] == pytest.approx(
+            float(ker["K_tail"](beta=beta, u=t)), rel=1e-12)
