@@ -60,6 +60,17 @@ def test_regime_boundary_is_s_equal_one_minus_inverse_beta():
     assert PowerLawTask(2.0, 1.5).regime == "easy"
 
 
+def test_regime_agrees_with_the_derived_boundary():
+    """task.regime (typed in task.py) vs the boundary derived by fsltheory.symbolic
+    (C-REGIME): same side for points 1e-6 either side of s_c(β)."""
+    from fsltheory.symbolic import exponent_value
+
+    for beta in (1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0):
+        sc = exponent_value("regime_boundary", beta=beta)
+        assert PowerLawTask(beta, sc + 1e-6).regime == "easy", beta
+        assert PowerLawTask(beta, sc - 1e-6).regime == "hard", beta
+
+
 @settings(max_examples=60, deadline=None)
 @given(beta=st.floats(1.01, 6.0), s=st.floats(0.01, 4.0), modes=st.integers(1, 3000))
 def test_properties(beta, s, modes):
