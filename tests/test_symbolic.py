@@ -496,3 +496,22 @@ def test_cached_results_are_read_only():
     mine = derivations("C-SWITCH")
     mine["switch_exponent"] = sp.Integer(1)  # a copy: the registry is unaffected
     assert exponent("switch") != 1
+
+
+def test_duality_discrepancy_order_from_the_per_step_map():
+    # the per-step signal factor of the §2 map, typed in here from spec §2 and evaluated in
+    # floating point: log((1−x)² + x²/B) + 2x ≈ −x²(1 − 1/B) for small x (relative 1e-2 at
+    # x = 1e-3: the next term is O(x³)/x² = O(x)), and B small steps x/B at batch 1 are
+    # off only by O(x³)
+    d = derivation("C-DUALITY")
+    assert d.results["discrepancy_order"] == 1 and d.results["per_step_order"] == 2
+    assert d.results["lr_step_defect_order"] == 3
+    defect = d.numeric["per_step_defect"]
+    for B in (2, 8, 64):
+        for x in (1e-3, 1e-4):
+            direct = np.log1p(-2 * x + x**2 * (1 + 1 / B)) + 2 * x
+            assert direct == pytest.approx(-x**2 * (1 - 1 / B), rel=20 * x)
+            assert defect(x=x, B=B) == pytest.approx(direct, rel=20 * x)
+            lr = B * np.log1p(-2 * x / B + 2 * (x / B) ** 2) + 2 * x
+            assert abs(lr) < 2 * x**3
+    assert defect(x=0.01, B=1) == 0  # B = 1: both schedules take identical steps

@@ -100,10 +100,13 @@ PARAMS: dict[str, dict[str, dict[str, Any]]] = {
                  "sgd_case": (2.0, 0.25, 100, 8000), "seeds": 512},
     },
     "C-DUALITY": {
+        # order rows: ramp b ≥ 2 (the first-order gap ∝ 1 − 1/b), η = 0.01·2^(−k), t ≤ 200
         "quick": {"pairs": [(2.0, 0.25), (2.0, 1.0), (3.0, 0.5)], "lr": 0.05, "time": 2000.0,
-                  "b_max": 32},
+                  "b_max": 32, "order_b": (2, 32), "order_lr": 0.01, "order_halvings": 3,
+                  "order_time": 200.0, "order_tol": 0.03},
         "full": {"pairs": [(2.0, 0.25), (2.0, 1.0), (3.0, 0.5), (1.5, 0.5)], "lr": 0.05,
-                 "time": 5000.0, "b_max": 64},
+                 "time": 5000.0, "b_max": 64, "order_b": (2, 32), "order_lr": 0.01,
+                 "order_halvings": 4, "order_time": 200.0, "order_tol": 0.03},
     },
     "C-RATES": {
         # the constant-LR rate does not depend on the regime; s ≥ 0.5 keeps the finite-M
