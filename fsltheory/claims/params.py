@@ -110,10 +110,14 @@ PARAMS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "C-RATES": {
         # the constant-LR rate does not depend on the regime; s ≥ 0.5 keeps the finite-M
-        # signal tail (T/M^β)^s small on the window
+        # signal tail (T/M^β)^s small on the window.  exp_pairs: hard regime (exponential
+        # decay at capped η₀ = exp_frac × stability bound), same D window
         "quick": {"pairs": [(3.0, 0.5), (2.0, 1.0), (3.0, 1.5)], "d_lo": 1e2, "d_hi": 1e5,
-                  "points": 5, "eta_tol": 0.04},
+                  "points": 5, "eta_tol": 0.04,
+                  "exp_pairs": [(2.0, 0.25), (3.0, 0.4), (3.0, 0.5)], "exp_frac": 0.5},
         "full": {"pairs": [(3.0, 0.5), (2.0, 1.0), (3.0, 1.5), (1.5, 1.0)], "d_lo": 1e2,
-                 "d_hi": 3e5, "points": 7, "eta_tol": 0.04},
+                 "d_hi": 3e5, "points": 7, "eta_tol": 0.04,
+                 "exp_pairs": [(2.0, 0.25), (3.0, 0.4), (2.5, 0.3), (3.0, 0.5)],
+                 "exp_frac": 0.5},
     },
 }
