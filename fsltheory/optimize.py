@@ -1232,6 +1232,14 @@ def predicted_exponents(beta: float, s: float) -> dict[str, Any]:
             "batch_last": ev("bT")}
 
 
+def _sorted_budgets(budgets: Sequence[int]) -> np.ndarray:
+    """Validated budgets (integers >= 1, at least two), sorted ascending, for a scaling fit."""
+    out = np.array(sorted(check_int_range("budget", b, 1, None) for b in budgets))
+    if out.size < 2:
+        raise InvalidParameterError(f"budgets needs at least 2 values, got {out.size}")
+    return out
+
+
 def _slope(x, y) -> float:
     lx, ly = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
     return float(np.polyfit(lx, ly, 1)[0])
@@ -1268,10 +1276,7 @@ def switch_scaling(
     reports it next to the predicted ``(1+s)/(2−1/β)`` (hard) — for an easy task the
     prediction is ``P* = 0`` and ``values["fraction"]`` should vanish.
     """
-    budgets = np.array(sorted(check_int_range("budget", b, 1, None) for b in budgets))
-    if budgets.size < 2:
-        raise InvalidParameterError("budgets needs at least 2 values, got "
-                                    f"{budgets.size}")
+    budgets = _sorted_budgets(budgets)
     res = []
     with _progress(budgets.size, "switch scaling", progress) as bar:
         for D in budgets:
@@ -1300,10 +1305,7 @@ def continuous_scaling(
 ) -> ScalingResult:
     """``T*``, ``J*`` and ``T* − T₁*`` of the continuous FSL optimum against the budget
     (C-OPT-EASY, C-OPT-HARD), with fitted and predicted log-log slopes."""
-    budgets = np.array(sorted(check_int_range("budget", b, 1, None) for b in budgets))
-    if budgets.size < 2:
-        raise InvalidParameterError("budgets needs at least 2 values, got "
-                                    f"{budgets.size}")
+    budgets = _sorted_budgets(budgets)
     rs = []
     with _progress(budgets.size, "continuous scaling", progress) as bar:
         for D in budgets:
