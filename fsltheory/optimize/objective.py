@@ -20,8 +20,9 @@ from ._common import _check_task, _volterra_engine
 __all__ = ["fsl_risk", "fsl_risk_many", "fsl_two_stage"]
 
 
-def _runs_geometry(schedule: Schedule):
-    lrs, bs, counts = schedule.runs()
+def _runs_geometry(lrs, bs, counts):
+    """``(T, u at run starts, u at run ends, γ per run)`` of runs ``(η_r, B_r, n_r)``
+    (``n_r`` may be fractional: data-continuum cells), ``u = T − t`` remaining time."""
     dt = lrs * counts  # intrinsic time of each run
     ends = np.cumsum(dt)
     T = float(ends[-1])
@@ -30,20 +31,10 @@ def _runs_geometry(schedule: Schedule):
     return T, T - starts, T - ends, gam
 
 
-def fsl_risk_many(task: PowerLawTask, schedules: Sequence[Schedule]) -> np.ndarray:
-    """Final FSL risk of many schedules (one vectorised spectral call).
-
-    Notes
-    -----
-    Spec §3/§5 σ²-dominated FSL for a piecewise-constant schedule with runs ``r`` of
-    learning rate ``η_r`` and batch ``B_r`` over intrinsic times ``[t_r, t_r')``::
-
-        J = e(T) + (σ²/2) Σ_r (η_r / B_r) [Kt(T − t_r') − Kt(T − t_r)]
-
-    — the exact integral of ``(σ²/2) ∫ K(T − t) γ(t) dt`` with ``γ = η/B``.
-    """
-    task = _check_task(task)
-    geo = [_runs_geometry(s) for s in schedules]
+def _fsl_runs_many(task: PowerLawTask, runs: Sequence[tuple]) -> np.ndarray:
+    """Final FSL risk of many run tables ``(η_r, B_r, n_r)`` (see :func:`fsl_risk_many`);
+    every kernel tail is computed once (one vectorised spectral call)."""
+    geo = [_runs_geometry(*r) for r in runs]
     if not geo:
         return np.empty(0)
     us = np.concatenate([np.concatenate((g[1], g[2])) for g in geo])
@@ -59,6 +50,23 @@ def fsl_risk_many(task: PowerLawTask, schedules: Sequence[Schedule]) -> np.ndarr
         pos += 2 * n
         out[i] = e[i] + 0.5 * task.sigma**2 * float(np.sum(gam * (kb - ka)))
     return out
+
+
+def fsl_risk_many(task: PowerLawTask, schedules: Sequence[Schedule]) -> np.ndarray:
+    """Final FSL risk of many schedules (one vectorised spectral call).
+
+    Notes
+    -----
+    Spec §3/§5/§7 σ²-dominated FSL for a piecewise-constant schedule with runs ``r`` of
+    learning rate ``η_r`` and batch ``B_r`` over intrinsic times ``[t_r, t_r')``::
+
+        J = e(T) + (σ²/2) Σ_r (η_r / B_r) [Kt(T − t_r') − Kt(T − t_r)]
+
+    — the exact integral of ``(σ²/2) ∫ K(T − t) γ(t) dt`` with ``γ = η/B``
+    (``docs/theory.md §5, §7``); any LR schedule enters through its runs.
+    """
+    task = _check_task(task)
+    return _fsl_runs_many(task, [s.runs() for s in schedules])
 
 
 def fsl_risk(task: PowerLawTask, schedule: Schedule) -> float:
@@ -83,8 +91,25 @@ def _model_risks(task, schedules, model: str) -> np.ndarray:
     return np.array(out)
 
 
-def _two_stage(b1: int, b2: int, P: int, D: int, lr: float) -> Schedule:
-    return Schedule.two_stage(b1, b2, P / D, D, lr)
+def _two_stage(b1: int, b2: int, P: int, D: int, lr: float, prof=None) -> Schedule:
+    """``b1 → b2`` after ``P`` samples; LR profile ``prof`` (``None``: constant)."""
+    if prof is None:
+        return Schedule.two_stage(b1, b2, P / D, D, lr)
+    return Schedule.two_stage(b1, b2, P / D, D, lr, lr_schedule=prof)
+
+
+def _stages(batches, fractions, D: int, lr: float, prof=None) -> Schedule:
+    """:meth:`Schedule.stages` with the LR profile ``prof`` (``None``: constant)."""
+    if prof is None:
+        return Schedule.stages(batches, fractions, D, lr)
+    return Schedule.stages(batches, fractions, D, lr, lr_schedule=prof)
+
+
+def _constant(b: int, D: int, lr: float, prof=None) -> Schedule:
+    """:meth:`Schedule.constant` with the LR profile ``prof`` (``None``: constant)."""
+    if prof is None:
+        return Schedule.constant(b, D, lr)
+    return Schedule.constant(b, D, lr, lr_schedule=prof)
 
 
 def fsl_two_stage(task: PowerLawTask, budget: int, lr: float, b1: int, b2: int,

@@ -88,6 +88,7 @@ def minimize_scalar(
 def minimize_integer(
     f_many: Callable[[np.ndarray], np.ndarray], lo: int, hi: int, *,
     grid: np.ndarray | None = None, points: int = 8, progress=None,
+    stop: Callable[[int, int], bool] | None = None,
 ) -> tuple[int, float, dict[int, float]]:
     """Minimise an integer function on ``[lo, hi]`` evaluated in batches.
 
@@ -95,7 +96,9 @@ def minimize_integer(
     caller).  Bracket on ``grid`` (plus the end points), then zoom: evaluate ``points``
     evenly spread integers strictly inside the best point's neighbours, repeat until every
     integer of the bracket has been seen.  Exact for a unimodal ``f`` between the bracketing
-    grid points.  Returns ``(k*, f(k*), {k: f(k)} of everything evaluated)``.
+    grid points.  ``stop(a, b)``, if given, ends the zoom early once the bracket ``[a, b]``
+    around the best point is narrow enough (a coarser, cheaper answer).  Returns
+    ``(k*, f(k*), {k: f(k)} of everything evaluated)``.
 
     Examples
     --------
@@ -124,6 +127,8 @@ def minimize_integer(
         i = int(np.argmin(vals))
         a = int(keys[max(i - 1, 0)])
         b = int(keys[min(i + 1, keys.size - 1)])
+        if stop is not None and stop(a, b):
+            break
         inner = [k for k in range(a + 1, b) if k not in seen] if b - a <= 2 * points + 2 else None
         if inner is not None:
             if not inner:

@@ -10,11 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import check_int_range
+from ..errors import InvalidParameterError, check_int_range, check_range
 from ..schedule import Schedule
 from ..task import PowerLawTask
 from ._common import _check_model, _progress, _validate_batches
-from .objective import _model_risks, _two_stage, fsl_two_stage
+from .lrprofile import _as_profile, _profile_name, fsl_stages_risk
+from .objective import _constant, _model_risks, _stages, _two_stage, fsl_two_stage
 from .search import minimize_integer
 
 __all__ = ["SwitchResult", "StagesResult", "optimal_switch", "optimal_stages"]
@@ -35,7 +36,9 @@ class SwitchResult:
     curve_samples, curve_risk : ndarray
         Every switch point evaluated by the search and its loss (sorted by samples).
     model : str
-    budget, lr, b1, b2 : the problem.
+    budget, lr, b1, b2 : the problem (``lr`` the peak learning rate).
+    lr_schedule : str
+        The fixed LR profile (``"const"`` or its spec, ``docs/theory.md §7``).
 
     The :attr:`schedule` is built on demand (per-step arrays can be large for huge D).
     """
@@ -50,10 +53,12 @@ class SwitchResult:
     lr: float
     b1: int
     b2: int
+    lr_schedule: str = "const"
 
     @property
     def schedule(self) -> Schedule:
-        return _two_stage(self.b1, self.b2, self.samples, self.budget, self.lr)
+        return _two_stage(self.b1, self.b2, self.samples, self.budget, self.lr,
+                          _as_profile(self.lr_schedule))
 
     @property
     def steps(self) -> int:
@@ -63,7 +68,7 @@ class SwitchResult:
     def summary(self) -> dict[str, Any]:
         return {"samples": self.samples, "fraction": self.fraction,
                 "final_risk": self.final_risk, "b1": self.b1, "b2": self.b2,
-                "steps": self.steps, "model": self.model}
+                "steps": self.steps, "model": self.model, "lr_schedule": self.lr_schedule}
 
 
 
@@ -75,10 +80,47 @@ def optimal_switch(
     b2: int,
     model: str = "fsl",
     *,
+    lr_schedule=None,
     grid_points: int = 40,
+    remaining: tuple[float, float] | None = None,
+    rtol: float = 0.0,
     progress: bool | None = None,
 ) -> SwitchResult:
-    """Best two-stage schedule ``b1 → b2`` after ``P`` samples (spec §5, C-SWITCH).
+    """Best two-stage schedule ``b1 → b2`` after ``P`` samples (spec §5, C-SWITCH), under a
+    fixed LR profile (``docs/theory.md §7``).
+
+    Parameters
+    ----------
+    task : PowerLawTask
+    budget : int
+        Data budget ``D``.
+    lr : float
+        Peak learning rate.
+    b1, b2 : int
+        Batch before and after the switch, ``b1 < b2``.
+    model : {"fsl", "volterra", "exact"}
+    lr_schedule : str, LRProfile or None
+        The LR profile ``φ`` (``None``/``"const"``: constant LR).  The LR at step ``k`` is
+        ``lr · φ(P_k/D)``; only the batch schedule is optimised.
+    grid_points : int
+        Bracketing grid of ``D − P``.
+    remaining : (lo, hi), optional
+        Search only ``lo ≤ D − P ≤ hi`` samples (e.g. around a cheaper model's answer).
+    rtol : float
+        Stop zooming once the bracket is narrower than ``rtol·(D − P)`` (0: down to one
+        lattice step).
+    progress : bool or None
+
+    Returns
+    -------
+    SwitchResult
+
+    Examples
+    --------
+    >>> from fsltheory import PowerLawTask
+    >>> task = PowerLawTask(2.0, 0.25, sigma=1.0, modes=1000)
+    >>> optimal_switch(task, 2**14, 0.2, 4, 64, progress=False).fraction > 0.5
+    True
 
     Notes
     -----
@@ -92,37 +134,59 @@ def optimal_switch(
     (:func:`minimize_integer`).  Every batch of candidates is evaluated at once
     (:func:`~fsltheory.engines.exact.exact_risk_many` in parallel for ``model="exact"``).
     Under the FSL the interior optimum solves ``−e'(S) = (σ²η/2)[K(S)/B1 + K(R)/B2]``
-    (S, R intrinsic times of the whole run and of stage 2).
+    (S, R intrinsic times of the whole run and of stage 2).  Under a decaying LR profile
+    the FSL model is the data-continuum objective :func:`fsl_stages_risk`; the loss as a
+    function of ``P`` may then have two local minima (an interior switch and "never
+    switch"), which the bracketing grid separates.
     """
     task, budget, lr, (b1, b2) = _validate_batches(task, budget, lr, [b1, b2])
     model = _check_model(model)
+    prof = _as_profile(lr_schedule)
     grid_points = check_int_range("grid_points", grid_points, 3, None)
+    rtol = check_range("rtol", rtol, 0.0, 1.0)
     D = budget
     # Lattice of switch points P = P0 + m·L (see _switch_lattice): stage 1 whole b1
     # batches and stage 2 ending on a full b2 batch whenever possible.
     P0, L = _switch_lattice(0, b1, D, b2)
     m_max = (D - P0) // L
-    R = np.geomspace(min(b2, D), D, grid_points)
+    m_lo, m_hi = 0, m_max
+    if remaining is not None:
+        r_lo, r_hi = (check_range("remaining", float(x), 0.0, float(D)) for x in remaining)
+        if r_hi <= r_lo:
+            raise InvalidParameterError(
+                f"remaining must be (lo, hi) with lo < hi <= budget, got {remaining!r}")
+        m_lo = int(max(0, np.floor((D - P0 - r_hi) / L)))
+        m_hi = int(min(m_max, np.ceil((D - P0 - r_lo) / L)))
+        R = np.geomspace(max(r_lo, 1.0), r_hi, grid_points)
+    else:
+        R = np.geomspace(min(b2, D), D, grid_points)
     grid = np.round((D - P0 - R) / L)
 
-    def f_many(ms):
-        Ps = P0 + np.asarray(ms, dtype=np.int64) * L
+    def risks(Ps):
+        Ps = np.asarray(Ps, dtype=np.int64)
         if model == "fsl":
-            return fsl_two_stage(task, D, lr, b1, b2, Ps)
-        return _model_risks(task, [_two_stage(b1, b2, int(p), D, lr) for p in Ps], model)
+            if prof is None:
+                return fsl_two_stage(task, D, lr, b1, b2, Ps)
+            return fsl_stages_risk(task, D, lr, [b1, b2], Ps[:, None], prof)
+        return _model_risks(task, [_two_stage(b1, b2, int(p), D, lr, prof) for p in Ps],
+                            model)
+
+    def f_many(ms):
+        return risks(P0 + np.asarray(ms, dtype=np.int64) * L)
+
+    def stop(a, b):
+        return rtol > 0 and (b - a) * L <= rtol * max(D - P0 - b * L, L)
 
     with _progress(None, f"optimal switch ({model})", progress) as bar:
-        m, val, seen = minimize_integer(f_many, 0, m_max, grid=grid, progress=bar)
+        m, val, seen = minimize_integer(f_many, m_lo, m_hi, grid=grid, progress=bar,
+                                        stop=stop)
     P_best = P0 + m * L
     curve = {int(P0 + mm * L): v for mm, v in seen.items()}
     # the two ends (all-b2 and all-b1 up to one partial b2 batch) compete as well, even
     # when they are off the full-batch lattice
-    ends = [p for p in {0, (D // b1) * b1} if p not in curve]
+    ends = [p for p in {0, (D // b1) * b1} if p not in curve] if remaining is None else []
     if ends:
-        if model == "fsl":
-            vals = fsl_two_stage(task, D, lr, b1, b2, np.array(ends))
-        else:
-            vals = _model_risks(task, [_two_stage(b1, b2, p, D, lr) for p in ends], model)
+        vals = risks(np.array(ends))
         for p, v in zip(ends, vals, strict=True):
             curve[int(p)] = float(v)
             if v < val:
@@ -139,6 +203,7 @@ def optimal_switch(
         lr=lr,
         b1=b1,
         b2=b2,
+        lr_schedule=_profile_name(prof),
     )
 
 
@@ -153,6 +218,7 @@ class StagesResult:
     batches: tuple[int, ...]
     model: str
     sweeps: int
+    lr_schedule: str = "const"
 
 
 def optimal_stages(
@@ -162,29 +228,45 @@ def optimal_stages(
     batches: Sequence[int],
     model: str = "fsl",
     *,
+    lr_schedule=None,
     max_sweeps: int = 12,
     progress: bool | None = None,
 ) -> StagesResult:
-    """Best k-stage schedule with given increasing batch sizes (spec §5).
+    """Best k-stage schedule with given increasing batch sizes (spec §5), under a fixed LR
+    profile ``lr_schedule`` (``docs/theory.md §7``; ``None``: constant LR).
 
     Coordinate descent over the k−1 switch points (samples before each switch, each a
     whole number of its stage's batches): each sweep re-optimises one switch at a time by
     the batched integer search of :func:`minimize_integer` with the others fixed, until a
     sweep changes nothing.  Starts from the optimal two-stage switch ``b_1 → b_k`` with the
-    intermediate stages spread geometrically over its remaining data.
+    intermediate stages spread geometrically over its remaining data.  Under a decaying
+    LR profile the FSL model is the data-continuum objective :func:`fsl_stages_risk`.
+
+    Examples
+    --------
+    >>> from fsltheory import PowerLawTask
+    >>> task = PowerLawTask(2.0, 0.25, sigma=1.0, modes=1000)
+    >>> r = optimal_stages(task, 2**12, 0.2, [4, 16, 64], progress=False)
+    >>> len(r.samples)
+    2
     """
     task, budget, lr, batches = _validate_batches(task, budget, lr, list(batches))
     model = _check_model(model)
+    prof = _as_profile(lr_schedule)
+    name = _profile_name(prof)
     D, k = budget, len(batches)
     if k == 1:
-        s = Schedule.constant(batches[0], D, lr)
-        return StagesResult((), (), float(_model_risks(task, [s], model)[0]), s,
-                            tuple(batches), model, 0)
+        s = _constant(batches[0], D, lr, prof)
+        val = (fsl_stages_risk(task, D, lr, batches, [[]], prof)[0]
+               if prof is not None and model == "fsl" else _model_risks(task, [s], model)[0])
+        return StagesResult((), (), float(val), s, tuple(batches), model, 0, name)
     if k == 2:
-        r = optimal_switch(task, D, lr, batches[0], batches[1], model, progress=progress)
+        r = optimal_switch(task, D, lr, batches[0], batches[1], model, lr_schedule=prof,
+                           progress=progress)
         return StagesResult((r.samples,), (r.fraction,), r.final_risk, r.schedule,
-                            tuple(batches), model, 1)
-    two = optimal_switch(task, D, lr, batches[0], batches[-1], model, progress=progress)
+                            tuple(batches), model, 1, name)
+    two = optimal_switch(task, D, lr, batches[0], batches[-1], model, lr_schedule=prof,
+                         progress=progress)
     rem = max(D - two.samples, batches[-1])
     # cumulative data before switch i: P_1 = P*, then geometric split of the remainder
     P = [two.samples]
@@ -196,11 +278,15 @@ def optimal_stages(
         fr = [p / D for p in P]
         if any(b <= a for a, b in zip(fr, fr[1:], strict=False)):
             return None
-        return Schedule.stages(batches, fr, D, lr)
+        return _stages(batches, fr, D, lr, prof)
 
     def value(P) -> float:
         s = build(P)
-        return np.inf if s is None else float(_model_risks(task, [s], model)[0])
+        if s is None:
+            return np.inf
+        if prof is not None and model == "fsl":
+            return float(fsl_stages_risk(task, D, lr, batches, [s.switch_samples], prof)[0])
+        return float(_model_risks(task, [s], model)[0])
 
     best = value(P)
     sweeps = 0
@@ -239,7 +325,7 @@ def optimal_stages(
                 break
     s = build(P)
     return StagesResult(tuple(s.switch_samples), tuple(x / D for x in s.switch_samples),
-                        best, s, tuple(batches), model, sweeps)
+                        best, s, tuple(batches), model, sweeps, name)
 
 
 def _switch_lattice(base: int, step: int, D: int, b_last: int) -> tuple[int, int]:
