@@ -55,6 +55,7 @@ from ..engines.spectral import kernel_tail
 from ._common import MODELS
 from .baselines import BaselineRow, compare_baselines
 from .continuous import ContinuousOptimum, optimal_schedule
+from .lrprofile import fsl_stages_risk
 from .objective import fsl_risk, fsl_risk_many, fsl_two_stage
 from .scaling import ScalingResult, continuous_scaling, predicted_exponents, switch_scaling
 from .search import compass_search, minimize_integer, minimize_scalar
@@ -81,6 +82,7 @@ __all__ = [
     "fsl_risk",
     "fsl_risk_many",
     "fsl_two_stage",
+    "fsl_stages_risk",
     "kernel_tail",
     # generic searches
     "minimize_scalar",

@@ -107,8 +107,10 @@ def optimal_switch(
     remaining : (lo, hi), optional
         Search only ``lo ≤ D − P ≤ hi`` samples (e.g. around a cheaper model's answer).
     rtol : float
-        Stop zooming once the bracket is narrower than ``rtol·(D − P)`` (0: down to one
-        lattice step).
+        0 (default): zoom down to one lattice step.  ``> 0``: after the bracketing grid,
+        a bounded Brent search (:func:`scipy.optimize.minimize_scalar`) in ``log(D − P)``
+        to an absolute tolerance ``rtol`` (i.e. ``D − P`` to relative precision ``rtol``)
+        — fewer evaluations for costly engines.
     progress : bool or None
 
     Returns
@@ -174,12 +176,11 @@ def optimal_switch(
     def f_many(ms):
         return risks(P0 + np.asarray(ms, dtype=np.int64) * L)
 
-    def stop(a, b):
-        return rtol > 0 and (b - a) * L <= rtol * max(D - P0 - b * L, L)
-
     with _progress(None, f"optimal switch ({model})", progress) as bar:
         m, val, seen = minimize_integer(f_many, m_lo, m_hi, grid=grid, progress=bar,
-                                        stop=stop)
+                                        stop=(lambda a, b: True) if rtol > 0 else None)
+    if rtol > 0:  # Brent in log(D − P) between the bracket's neighbours, on the lattice
+        m, val = _refine_log_remaining(f_many, seen, m, D - P0, L, m_lo, m_hi, rtol)
     P_best = P0 + m * L
     curve = {int(P0 + mm * L): v for mm, v in seen.items()}
     # the two ends (all-b2 and all-b1 up to one partial b2 batch) compete as well, even
@@ -205,6 +206,31 @@ def optimal_switch(
         b2=b2,
         lr_schedule=_profile_name(prof),
     )
+
+
+def _refine_log_remaining(f_many, seen: dict, m: int, span: int, L: int, m_lo: int,
+                          m_hi: int, rtol: float) -> tuple[int, float]:
+    """Refine a bracketed switch index ``m`` (``D − P = span − m·L``) by
+    :func:`scipy.optimize.minimize_scalar` (bounded) over ``log(D − P)`` to ``rtol``,
+    evaluating the nearest lattice point (memoised in ``seen``)."""
+    from scipy.optimize import minimize_scalar as _brent
+
+    keys = sorted(seen)
+    i = keys.index(m)
+    a, b = keys[max(i - 1, 0)], keys[min(i + 1, len(keys) - 1)]
+
+    def g(lr_: float) -> float:
+        mm = int(np.clip(round((span - math.exp(lr_)) / L), m_lo, m_hi))
+        if mm not in seen:
+            seen[mm] = float(np.asarray(f_many(np.array([mm])))[0])
+        return seen[mm]
+
+    r_hi, r_lo = max(span - a * L, 1), max(span - b * L, 1)
+    if r_hi > r_lo:
+        _brent(g, bounds=(math.log(r_lo), math.log(r_hi)), method="bounded",
+               options={"xatol": rtol})
+    k_best = min(seen, key=seen.get)
+    return k_best, seen[k_best]
 
 
 @dataclass(frozen=True)
