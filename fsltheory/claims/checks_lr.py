@@ -49,12 +49,14 @@ def switch_lr_study(beta: float, s: float, profile: str, d_lo: float, d_hi: floa
     an interior switch: at least two large batches and at least one small batch), and
     ``modes``.
     """
-    from ..optimize import fsl_stages_risk, optimal_switch
+    from ..optimize import fsl_risk_many, fsl_stages_risk, optimal_switch
     from ..optimize.lrprofile import _as_profile
     from ..optimize.objective import _constant, _model_risks, _two_stage
 
     prof = _as_profile(None if profile == "const" else profile)
-    budgets = np.unique(np.geomspace(d_lo, d_hi, points).astype(np.int64))
+    # budgets on whole large batches (b1 | b2 here): a final partial batch of r < b2
+    # samples injects noise at rate η/r at the very end — an artefact of the budget rule
+    budgets = np.unique(np.round(np.geomspace(d_lo, d_hi, points) / b2).astype(np.int64) * b2)
     task = PowerLawTask(beta, s, sigma=1.0, modes=_modes(beta, lr * float(budgets[-1]) / b1))
     out: dict[str, list] = {k: [] for k in ("P_fsl", "P_engine", "J_engine", "J_b1",
                                             "J_b2", "interior", "gain_fsl")}
@@ -63,7 +65,7 @@ def switch_lr_study(beta: float, s: float, profile: str, d_lo: float, d_hi: floa
         R = D - f.samples
         consts = _model_risks(task, [_constant(b1, D, lr, prof), _constant(b2, D, lr, prof)],
                               engine)
-        interior = 2 * b2 <= R <= D - b1
+        interior = min(R, f.samples) >= 2 * b2  # a genuine two-stage schedule
         if interior:
             e = optimal_switch(task, D, lr, b1, b2, engine, lr_schedule=prof, progress=False,
                                remaining=(max(R / 3.0, b2), min(3.0 * R, float(D))),
@@ -78,8 +80,10 @@ def switch_lr_study(beta: float, s: float, profile: str, d_lo: float, d_hi: floa
             cands = [*zip(P_probe, J_probe.tolist(), strict=True), (0, float(consts[1])),
                      ((D // b1) * b1, float(consts[0]))]
             P_e, J_e = min(cands, key=lambda c: c[1])
-        fc = fsl_stages_risk(task, D, lr, [b1], [[]], prof).tolist() + \
-            fsl_stages_risk(task, D, lr, [b2], [[]], prof).tolist()
+        if prof is None:  # the step-exact FSL that optimal_switch uses at constant LR
+            fc = fsl_risk_many(task, [_constant(b1, D, lr), _constant(b2, D, lr)]).tolist()
+        else:
+            fc = [float(fsl_stages_risk(task, D, lr, [b], [[]], prof)[0]) for b in (b1, b2)]
         out["gain_fsl"].append(1.0 - f.final_risk / min(fc))
         out["P_fsl"].append(f.samples)
         out["P_engine"].append(P_e)

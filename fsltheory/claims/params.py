@@ -120,4 +120,17 @@ PARAMS: dict[str, dict[str, dict[str, Any]]] = {
                  "exp_pairs": [(2.0, 0.25), (3.0, 0.4), (2.5, 0.3), (3.0, 0.5)],
                  "exp_frac": 0.5},
     },
+    "C-SWITCH-LR": {
+        # (β, s): hard (2, 0.25), easy (2, 1); γ₁ = lr/b1 ≈ 0.19 so that the WSD interior
+        # switch exists from D ≈ 1e5 on; the Volterra cost grows with the steps D/b1
+        "quick": {"pairs": [(2.0, 0.25), (2.0, 1.0)], "profiles": ["const", "wsd:0.2", "cosine"],
+                  "d_lo": 1e5, "d_hi": 3e6, "points": 3, "lr": 1.5, "b1": 8, "b2": 64,
+                  "engine": "volterra", "rtol": 0.03, "probes": [0.1], "tol": 0.04,
+                  "frac_tol": 0.02, "gain_ratio_tol": 0.1, "gain_tol": 1e-3},
+        "full": {"pairs": [(2.0, 0.25), (3.0, 0.4), (2.0, 1.0)],
+                 "profiles": ["const", "wsd:0.2", "cosine"], "d_lo": 1e5, "d_hi": 1e8,
+                 "points": 5, "lr": 1.5, "b1": 8, "b2": 64, "engine": "volterra",
+                 "rtol": 0.02, "probes": [0.01, 0.1, 0.3], "tol": 0.04, "frac_tol": 0.02,
+                 "gain_ratio_tol": 0.1, "gain_tol": 1e-3},
+    },
 }
