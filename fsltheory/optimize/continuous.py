@@ -15,6 +15,7 @@ from ..errors import InvalidParameterError, check_int_range
 from ..schedule import Schedule
 from ..task import PowerLawTask
 from ._common import _check_model, _progress, _validate_opt
+from .lrprofile import _as_profile
 from .objective import _model_risks, fsl_risk, fsl_risk_many
 from .search import compass_search, minimize_scalar
 from .waterfill import _Grid, _waterfill
@@ -112,6 +113,7 @@ class ContinuousOptimum:
             "floor_step_fraction": self.floor_step_fraction,
             "ceiling_step_fraction": self.ceiling_step_fraction,
             "signal_tail_fraction": self.signal_tail_fraction,
+            "lr_schedule": self.meta.get("lr_schedule", "const"),
         }
 
 
@@ -292,9 +294,11 @@ def optimal_schedule(
     segments: int = 5,
     max_rounds: int = 30,
     integer: bool = True,
+    lr_schedule=None,
     progress: bool | None = None,
 ) -> ContinuousOptimum:
-    """Numerically optimal batch schedule under a data budget (spec §5).
+    """Numerically optimal batch schedule under a data budget (spec §5), optionally under a
+    fixed LR profile (``docs/theory.md §7``).
 
     Parameters
     ----------
@@ -317,8 +321,21 @@ def optimal_schedule(
         Round to an integer-batch schedule (default).  ``False`` (FSL model only) skips the
         per-step arrays — for scaling studies at huge budgets; then ``schedule`` is
         ``None``, ``final_risk = predicted_risk`` and the rounding fields are NaN.
+    lr_schedule : str, LRProfile or None
+        Fixed LR profile ``φ`` over the data fraction (``lr`` is its peak); ``None`` or
+        ``"const"``: constant LR.  A decaying profile is solved in data coordinates
+        (:mod:`fsltheory.optimize.continuous_lr`: L-BFGS-B over the batch of each data cell,
+        bounds only), then rounded and, for engines, refined like the constant-LR case.
     progress : bool or None
         tqdm bar on stderr (``None``: only when stderr is a terminal).
+
+    Examples
+    --------
+    >>> from fsltheory import PowerLawTask
+    >>> task = PowerLawTask(2.0, 0.25, sigma=1.0, modes=1000)
+    >>> opt = optimal_schedule(task, 2**14, 0.2, 4, 64, progress=False)
+    >>> opt.schedule.budget, "b_min" in opt.binding
+    (16384, True)
 
     Notes
     -----
@@ -341,6 +358,14 @@ def optimal_schedule(
         )
     per_decade = check_int_range("per_decade", per_decade, 4, None)
     segments = check_int_range("segments", segments, 1, 50)
+    prof = _as_profile(lr_schedule)
+    if prof is not None:
+        from .continuous_lr import optimal_schedule_lr
+
+        with _progress(None, "optimal schedule (LR profile)", progress) as bar:
+            return ContinuousOptimum(**optimal_schedule_lr(
+                task, budget, lr, prof, b_min, b_max, model, per_decade=per_decade,
+                segments=segments, max_rounds=max_rounds, integer=integer, bar=bar))
     prob = _FSLProblem(task, budget, lr, b_min, b_max, per_decade)
     with _progress(None, "optimal schedule", progress) as bar:
         T_star, J_star = prob.optimise_T(bar)

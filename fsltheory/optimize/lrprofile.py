@@ -233,7 +233,7 @@ class _DataProblem:
             z0 = np.clip(np.log(np.broadcast_to(np.asarray(b0, float), self.dp.shape)),
                          np.log(b_min), np.inf if hi is None else hi)
             res = minimize(self.value_grad, z0, jac=True, method="L-BFGS-B", bounds=bounds,
-                           options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-12})
+                           options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-10})
             if best is None or res.fun < best.fun:
                 best = res
         return np.exp(best.x), float(best.fun)
