@@ -62,6 +62,9 @@ def spec_exponents(b, s):
         "hard_final_batch_Bmin": -s / 2,
         "switch": (1 + s) / (2 - 1 / b),
         "switch_share": -(1 - 1 / b - s) / (2 - 1 / b),
+        # C-SWITCH-LR (docs/theory.md §7): (1+s+ν(1−1/β))/((ν+1)(2−1/β)−ν), ν = 1 and 2
+        "switch_lr_wsd": (2 + s - 1 / b) / (3 - 2 / b),
+        "switch_lr_cosine": (3 + s - 2 / b) / (4 - 3 / b),
         "catchup_gap": -(1 - 1 / b),
         "catchup_crossover": s * b / (b - 1),
         "lr_decay_power": 2 * b - 1,

@@ -129,7 +129,7 @@ PARAMS: dict[str, dict[str, dict[str, Any]]] = {
                   "frac_tol": 0.02, "gain_ratio_tol": 0.1, "gain_tol": 1e-3},
         "full": {"pairs": [(2.0, 0.25), (3.0, 0.4), (2.0, 1.0)],
                  "profiles": ["const", "wsd:0.2", "cosine"], "d_lo": 1e5, "d_hi": 1e8,
-                 "points": 5, "lr": 1.5, "b1": 8, "b2": 64, "engine": "volterra",
+                 "points": 4, "lr": 1.5, "b1": 8, "b2": 64, "engine": "volterra",
                  "rtol": 0.02, "probes": [0.01, 0.1, 0.3], "tol": 0.04, "frac_tol": 0.02,
                  "gain_ratio_tol": 0.1, "gain_tol": 1e-3},
     },
