@@ -67,9 +67,11 @@ def switch_scaling(
     b2: int,
     model: str = "fsl",
     *,
+    lr_schedule=None,
     progress: bool | None = None,
 ) -> ScalingResult:
-    """Optimal switch point against the budget (C-SWITCH).
+    """Optimal switch point against the budget (C-SWITCH), optionally under a fixed LR
+    profile ``lr_schedule`` (``docs/theory.md §7``, C-SWITCH-LR).
 
     Fits the log-log slope of ``D − P*`` against ``D`` (least squares over all budgets) and
     reports it next to the predicted ``(1+s)/(2−1/β)`` (hard) — for an easy task the
@@ -79,7 +81,8 @@ def switch_scaling(
     res = []
     with _progress(budgets.size, "switch scaling", progress) as bar:
         for D in budgets:
-            res.append(optimal_switch(task, int(D), lr, b1, b2, model, progress=False))
+            res.append(optimal_switch(task, int(D), lr, b1, b2, model,
+                                      lr_schedule=lr_schedule, progress=False))
             bar.update(1)
     P = np.array([r.samples for r in res])
     rem = budgets - P
