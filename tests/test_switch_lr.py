@@ -128,7 +128,7 @@ def test_switch_lr_check_rows_pass_and_fail_when_perturbed():
     p = {"pairs": [(2.0, 0.25)], "profiles": ["wsd:0.2", "cosine"], "d_lo": 1e5,
          "d_hi": 3e5, "points": 3, "lr": 1.5, "b1": 8, "b2": 64, "engine": "volterra",
          "rtol": 0.03, "probes": [0.1], "tol": 0.06, "frac_tol": 0.02,
-         "gain_ratio_tol": 0.3, "gain_tol": 1e-3}
+         "gain_ratio_tol": 0.3, "gain_tol": 1e-3, "shift_tol": 0.02}
     ev = Evidence("C-SWITCH-LR", "quick", 0)
     check_switch_lr(ev, p)
     assert ev.verdict == "pass", [r.as_dict() for r in ev.rows if not r.passed]
