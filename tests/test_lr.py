@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fsltheory import InvalidParameterError, PowerLawTask, Schedule
+from fsltheory import InvalidParameterError, PowerLawTask, Schedule, UnstableScheduleError
 from fsltheory.cli import main
 from fsltheory.cli.common import parse_budget
 from fsltheory.curve import log_spaced_indices
-from fsltheory.engines.exact import exact_risk
+from fsltheory.engines.exact import exact_risk, exact_risk_many, max_stable_lr
 from fsltheory.engines.sgd import sgd_risk
 from fsltheory.engines.volterra import volterra_risk
 from fsltheory.lr import LR_GRAMMAR, LRProfile, as_lr_profile
@@ -372,3 +372,73 @@ def test_sgd_matches_exact_under_wsd_with_batch_switch(s):
     flat = exact_risk(task, Schedule.parse("switch:1,4@0.7", 3200, 0.25)).risk
     k = sch.n_steps
     assert abs(flat[k] - exact[k]) > 10 * curve.stderr[k]
+
+
+def test_exact_recording_options_and_many_agree():
+    """points=n records the very values of points=None at the log-spaced steps (same
+    compiled arithmetic, so equal to the bit); exact_risk_many gives the same curves."""
+    task = PowerLawTask(2.0, 0.25, sigma=1.0, modes=200)
+    schs = [Schedule.parse("switch:4,32@0.6", 30_000, 0.3, lr_schedule=x)
+            for x in ("wsd:0.25:cosine,warmup=0.02", "cosine", "const")]
+    for sch, many in zip(schs, exact_risk_many(task, schs), strict=True):
+        full = exact_risk(task, sch, points=None)
+        part = exact_risk(task, sch, points=37)
+        assert len(part) <= 37 and part.steps[-1] == sch.n_steps
+        np.testing.assert_array_equal(part.risk, full.risk[part.steps])
+        np.testing.assert_array_equal(part.data, full.data[part.steps])
+        np.testing.assert_allclose(part.time, full.time[part.steps], rtol=1e-13)
+        # the parallel kernel is a separate fastmath compilation (sums may be reassociated)
+        np.testing.assert_allclose(many.risk, full.risk, rtol=1e-13)
+    with pytest.raises(InvalidParameterError, match="points must be"):
+        exact_risk(task, schs[0], points="some")
+
+
+def test_stability_checked_at_the_largest_lr_of_each_smooth_segment():
+    task = PowerLawTask(2.0, 0.5, sigma=1.0, modes=100)
+    eta_max = max_stable_lr(task, 4)
+    ok = Schedule.constant(4, 4000, 0.99 * eta_max, lr_schedule="cosine,warmup=0.1")
+    exact_risk(task, ok, points=10)
+    bad = Schedule.constant(4, 4000, 1.01 * eta_max, lr_schedule="cosine,warmup=0.1")
+    with pytest.raises(UnstableScheduleError, match="unstable for batch 4"):
+        exact_risk(task, bad)
+
+
+def test_from_batches_realises_the_profile_on_given_batches():
+    b = np.r_[np.full(100, 2), np.full(50, 8)]
+    sch = Schedule.from_batches(b, 0.2, lr_schedule="linear")
+    D = int(b.sum())
+    np.testing.assert_array_equal(sch.batch, b)
+    P = np.r_[0, np.cumsum(b)[:-1]]
+    np.testing.assert_allclose(sch.lr, 0.2 * (1 - P / D), rtol=1e-13)
+    same = Schedule.from_batches([2, 8], 0.2, lr_schedule="linear", counts=[100, 50])
+    assert same == sch
+
+
+def test_exact_result_does_not_depend_on_chunking(monkeypatch):
+    """The compiled loop runs in timed chunks; chunk boundaries must not change a single bit
+    (constant segments are cut at even offsets, so the two-step passes pair the same steps)."""
+    import fsltheory.engines.exact as ex
+
+    task = PowerLawTask(2.0, 0.25, sigma=1.0, modes=50)
+    sch = Schedule.parse("stages:3,8,32@0.3,0.7", 20_001, 0.3, lr_schedule="wsd:0.2")
+    whole = exact_risk(task, sch, points=None).risk
+    monkeypatch.setattr(ex, "_CHUNK_WORK", 7 * 50)  # 7 steps a chunk
+    monkeypatch.setattr(ex, "_CHUNK_SECONDS", (0.0, 0.0))  # never grow (halve to 1 step)
+    np.testing.assert_array_equal(exact_risk(task, sch, points=None).risk, whole)
+
+
+def test_optimize_cli_takes_lr_schedule_and_budget_notation(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["optimize", "--lr-schedule", "wsd:0", "--budget", "2**12"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exc.value.code == 2 and len(err) == 1
+    assert "wsd decay fraction F must be in (0, 1], got 0" in err[0]
+    with pytest.raises(SystemExit):
+        main(["optimize", "--budget", "4.5e3"])
+    assert "budget must be an integer in [1, 2**62]" in capsys.readouterr().err
+    assert main(["optimize", "--modes", "50", "--budget", "2**12", "--lr-schedule", "const",
+                 "--json", "--no-progress"]) == 0
+    import json
+
+    obj = json.loads(capsys.readouterr().out)
+    assert obj["budget"] == 4096 and obj["lr_schedule"] == "const"
