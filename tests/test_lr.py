@@ -434,7 +434,7 @@ def test_optimize_cli_takes_lr_schedule_and_budget_notation(capsys):
     assert exc.value.code == 2 and len(err) == 1
     assert "wsd decay fraction F must be in (0, 1], got 0" in err[0]
     with pytest.raises(SystemExit):
-        main(["optimize", "--budget", "4.55e3"])
+        main(["optimize", "--budget", "4.5e0"])
     assert "budget must be an integer in [1, 2**62]" in capsys.readouterr().err
     assert main(["optimize", "--modes", "50", "--budget", "2**12", "--lr-schedule", "const",
                  "--json", "--no-progress"]) == 0
