@@ -442,3 +442,41 @@ def test_optimize_cli_takes_lr_schedule_and_budget_notation(capsys):
 
     obj = json.loads(capsys.readouterr().out)
     assert obj["budget"] == 4096 and obj["lr_schedule"] == "const"
+
+
+@settings(max_examples=120, deadline=None)
+@given(shape=st.sampled_from(["cosine", "linear", "const", "wsd"]),
+       form=st.sampled_from(["linear", "cosine", "sqrt", "exp"]),
+       F=st.floats(0.01, 1.0), w=st.floats(0.0, 0.5), r=st.floats(0.001, 0.5),
+       b1=st.integers(1, 40), b2=st.integers(1, 40), f=st.floats(0.0, 1.0),
+       D=st.integers(40, 5000))
+def test_segments_reproduce_the_per_step_definition(shape, form, F, w, r, b1, b2, f, D):
+    """Whatever the cut points, every step's LR is peak·φ_step(P_k) (constant segments only
+    where φ = 1 exactly), and the batch/budget structure is that of the constant-LR build."""
+    w = w if w > 1e-9 else 0.0  # subnormal warmups overflow the naive reference ramp p/w
+    if shape == "wsd":
+        prof = LRProfile("wsd", decay=F, form=form, warmup=min(w, 1 - F), final=r)
+    else:
+        prof = LRProfile(shape, warmup=w, final=0.0 if shape == "const" else r)
+    sch = Schedule.two_stage(b1, b2, f, D, 0.7, lr_schedule=prof)
+    base = Schedule.two_stage(b1, b2, f, D, 0.7)
+    np.testing.assert_array_equal(sch.batch, base.batch)
+    assert sch.switch_samples == base.switch_samples and sch.budget == D
+    P = sch.data[:-1]
+    want = 0.7 * phi_ref(_spec_dict(prof.format()), P / D, (P + sch.batch) / D)
+    if form == "sqrt" and shape == "wsd":  # √u at the kink: see the profile-values test
+        keep = np.abs(P / D - (1 - F)) > 1e-9
+        want, got = want[keep], sch.lr[keep]
+    else:
+        got = sch.lr
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+    seg = sch.segments()
+    const_steps = np.repeat(~seg.smooth, seg.count)
+    assert np.all(sch.lr[const_steps] == 0.7)
+
+
+def test_batch_grammar_rejects_non_ascii_digits():
+    with pytest.raises(InvalidParameterError, match="cannot parse schedule"):
+        Schedule.parse("const:٦٤", 4096, 0.1)
+    with pytest.raises(InvalidParameterError, match="cannot parse schedule"):
+        Schedule.parse("switch:4,64@٠.5", 4096, 0.1)
