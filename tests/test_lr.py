@@ -242,6 +242,10 @@ def test_equality_and_format_with_profiles():
     assert a.format() == "switch:4,64@0.5"
     assert Schedule.parse("switch:4->64@0.5", 4096, 0.2, lr_schedule="cosine") == a
     assert "cosine" in repr(a)
+    import pickle  # schedules travel to worker processes
+
+    again = pickle.loads(pickle.dumps(a))
+    assert again == a and again.lr_profile == a.lr_profile and again.is_smooth
 
 
 def test_table_profiles(tmp_path):
@@ -480,3 +484,12 @@ def test_batch_grammar_rejects_non_ascii_digits():
         Schedule.parse("const:٦٤", 4096, 0.1)
     with pytest.raises(InvalidParameterError, match="cannot parse schedule"):
         Schedule.parse("switch:4,64@٠.5", 4096, 0.1)
+
+
+def test_every_step_recording_refused_when_too_large():
+    task = PowerLawTask(2.0, 0.5, modes=10)
+    huge = Schedule.constant(1, 10**9, 0.1, lr_schedule="cosine")
+    with pytest.raises(InvalidParameterError, match=r"points=None records all .* pass points=N"):
+        exact_risk(task, huge, points=None)
+    with pytest.raises(InvalidParameterError, match=r"points=None records all"):
+        volterra_risk(task, huge, points=None)

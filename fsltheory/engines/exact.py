@@ -353,7 +353,7 @@ def record_steps(n_steps: int, points: int | str | None) -> np.ndarray | None:
             return None
         points = AUTO_POINTS
     if points is None:
-        if 16 * (n_steps + 1) > MAX_DENSE_BYTES:
+        if 32 * (n_steps + 1) > MAX_DENSE_BYTES:
             raise InvalidParameterError(
                 f"points=None records all {n_steps + 1} steps ({32 * (n_steps + 1) / 1e9:.3g} "
                 f"GB with the axes; limit fsltheory.schedule.MAX_DENSE_BYTES): pass points=N")
