@@ -137,3 +137,18 @@ def test_switch_lr_check_rows_pass_and_fail_when_perturbed():
     bad = Evidence("C-SWITCH-LR", "quick", 0, perturb=0.1)
     check_switch_lr(bad, p)
     assert bad.verdict == "fail"
+
+
+def test_optimal_stages_under_wsd_never_worse_than_its_two_stage_start():
+    # under WSD the two-stage optimum may be "never switch" (P* = D): the k-stage search
+    # must still start from a feasible point and can only improve on it
+    from fsltheory.optimize import optimal_stages
+
+    D = 4096
+    two = optimal_switch(HARD, D, LR, 4, 64, lr_schedule="wsd:0.2", progress=False)
+    r = optimal_stages(HARD, D, LR, [4, 16, 64], lr_schedule="wsd:0.2", progress=False)
+    assert r.lr_schedule == "wsd:0.2" and len(r.samples) == 2
+    assert r.final_risk <= two.final_risk * (1 + 1e-12)
+    sw = list(r.samples)
+    J = fsl_stages_risk(HARD, D, LR, [4, 16, 64], [sw], "wsd:0.2")[0]
+    assert r.final_risk == pytest.approx(J, rel=1e-12)

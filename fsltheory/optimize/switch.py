@@ -266,7 +266,9 @@ def optimal_stages(
     the batched integer search of :func:`minimize_integer` with the others fixed, until a
     sweep changes nothing.  Starts from the optimal two-stage switch ``b_1 → b_k`` with the
     intermediate stages spread geometrically over its remaining data.  Under a decaying
-    LR profile the FSL model is the data-continuum objective :func:`fsl_stages_risk`.
+    LR profile the FSL model is the data-continuum objective :func:`fsl_stages_risk`; when
+    "never switch" (all data at ``b_1``) is best, every switch point is reported at the
+    end of the data.
 
     Examples
     --------
@@ -293,9 +295,11 @@ def optimal_stages(
                             tuple(batches), model, 1, name)
     two = optimal_switch(task, D, lr, batches[0], batches[-1], model, lr_schedule=prof,
                          progress=progress)
-    rem = max(D - two.samples, batches[-1])
-    # cumulative data before switch i: P_1 = P*, then geometric split of the remainder
-    P = [two.samples]
+    # cumulative data before switch i: P_1 = P*, then geometric split of the remainder;
+    # a P* at (or next to) the end ("never switch", e.g. under a decaying LR) is moved back
+    # so that every later stage starts with room for a few of its batches
+    rem = max(D - two.samples, batches[-1] * 2 ** (k - 1))
+    P = [max(0, min(two.samples, D - rem))]
     for i in range(1, k - 1):
         P.append(int(D - rem * 0.5**i))
     P = _snap_switches(P, batches, D)
@@ -349,7 +353,15 @@ def optimal_stages(
             bar.update(1)
             if not changed:
                 break
+    if two.samples >= (D // batches[0]) * batches[0] and two.final_risk < best:
+        # "never switch" (all data at b_1) beats every k-stage schedule: report it with
+        # all switch points at the end (the later stages are empty)
+        return StagesResult(tuple([two.samples] * (k - 1)), tuple([two.fraction] * (k - 1)),
+                            two.final_risk, two.schedule, tuple(batches), model, sweeps, name)
     s = build(P)
+    if s is None:
+        raise InvalidParameterError(
+            f"budget must leave room for {k} stages of batches {batches}, got {D}")
     return StagesResult(tuple(s.switch_samples), tuple(x / D for x in s.switch_samples),
                         best, s, tuple(batches), model, sweeps, name)
 
