@@ -23,10 +23,15 @@ with the exact finite-M spectral sums ``e`` and ``K`` of spec §3.  This module 
 * :func:`switch_scaling`, :func:`continuous_scaling` — fitted exponents of ``D − P*``,
   ``T*`` and ``J*`` against ``D`` next to the predicted ones.
 
+Every solver takes ``lr_schedule=`` (an LR profile over the data fraction,
+``docs/theory.md §7``; ``lr`` is its peak): the LR profile is given, the batch optimised.
+
 Modules (one per question): :mod:`.objective` (the FSL objective and model risks),
-:mod:`.continuous` (continuous optimum; water-filling in :mod:`.waterfill`),
-:mod:`.switch` (switch points), :mod:`.baselines`, :mod:`.scaling` (scaling studies),
-:mod:`.search` (1-D searches on scipy, batched integer and compass searches).
+:mod:`.lrprofile` (the FSL objective under an LR profile, in data coordinates),
+:mod:`.continuous` (continuous optimum; water-filling in :mod:`.waterfill`; under an LR
+profile :mod:`.continuous_lr`), :mod:`.switch` (switch points), :mod:`.baselines`,
+:mod:`.scaling` (scaling studies), :mod:`.search` (1-D searches on scipy, batched integer
+and compass searches).
 
 Discretisation of the continuous problem
 ----------------------------------------
