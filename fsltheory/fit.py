@@ -1,0 +1,295 @@
+"""Fitting a loss law to observed curves, with bootstrap intervals (docs/theory.md §7).
+
+Objective
+---------
+Residuals are log-ratios ``ln L̂(k) − ln L(k)`` at every observed step of every run, and
+their Huber loss (threshold ``huber_delta``, default 1e-3 — the Multi-Power Law paper's
+choice) is minimised with :func:`scipy.optimize.least_squares` (trust-region reflective,
+bounds; scale parameters are searched on a log scale) from ``starts`` points: the law's
+data-driven start plus uniform draws in the (log-)box.  The best optimum is kept.
+
+Uncertainty
+-----------
+``bootstrap`` replicates resample the **runs** with replacement (a run drawn twice counts
+twice) and, within each drawn run, flip the sign of each log-residual of the best fit at
+random (wild bootstrap), then refit from the best fit.  The 5% and 95% quantiles of each
+parameter are its 90% interval; the regime (easy iff ``s ≥ 1 − 1/β``, docs/theory.md §1)
+of each replicate gives the regime's confidence (share of replicates that agree).
+
+Identifiability (what the data cannot pin)
+------------------------------------------
+* A single constant-LR, constant-batch run pins the signal exponent and the level of the
+  noise floor, not how the loss *responds* to a change of η/b: for ``fsl`` only
+  ``L0 + c2 c3 r``, ``c1 + c2 r`` and ``s``; for ``mpl`` only ``L0, A, α``.  LR decays,
+  batch switches or runs at several batch sizes are needed for the rest.
+* With ≤ 3 runs the run bootstrap is coarse: a replicate may repeat one run, which then
+  carries no information on the other runs' batches — intervals widen accordingly
+  (they are conservative rather than optimistic).
+* ``task``: ``scale`` vs ``σ`` is separated only by several noise floors (batches).
+
+Example
+-------
+>>> from fsltheory.fit import fit_curves
+>>> from fsltheory.curves import example_curves
+>>> cs = example_curves(seed=0, steps=400, batches=(4, 16, 64), modes=200)
+>>> res = fit_curves(cs, "task", starts=2, bootstrap=0, seed=0, law_options={"modes": 200})
+>>> res.regime
+'hard'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.optimize import least_squares
+
+from .curves import CurveRun, CurveSet
+from .errors import FSLError, InvalidParameterError, check_int_range, check_range
+from .laws import Law, get_law, law_from_dict
+
+__all__ = ["FitResult", "fit_curves", "fit_law", "relative_errors"]
+
+_BAD = 5.0  # log-residual assigned where a trial parameter set gives no finite loss
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("fsltheory")
+    except Exception:  # pragma: no cover - not installed
+        return "unknown"
+
+
+@dataclass
+class FitResult:
+    """A fitted law with its bootstrap replicates and provenance.
+
+    Attributes
+    ----------
+    law : Law
+    params : ndarray
+        Best-fit parameters (natural units, order of ``law.param_names``).
+    boot : ndarray, shape (n_boot, n_params)
+        Bootstrap refits (empty when ``bootstrap=0``).
+    cost : float
+        Huber cost of the best fit.
+    starts_cost : list of float
+        Cost reached from every start (fit-to-fit spread).
+    info : dict
+        Options, provenance, residual summary.
+    """
+
+    law: Law
+    params: np.ndarray
+    boot: np.ndarray
+    cost: float
+    starts_cost: list[float] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def regime(self) -> str | None:
+        return self.law.regime(self.params)
+
+    @property
+    def regime_confidence(self) -> float | None:
+        if self.boot.size == 0 or self.regime is None:
+            return None
+        return float(np.mean([self.law.regime(b) == self.regime for b in self.boot]))
+
+    def interval(self, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+        """Bootstrap quantile interval of every parameter (the point value when no
+        bootstrap was run)."""
+        if self.boot.size == 0:
+            return self.params.copy(), self.params.copy()
+        q = (1.0 - level) / 2.0
+        return np.quantile(self.boot, q, axis=0), np.quantile(self.boot, 1.0 - q, axis=0)
+
+    def to_dict(self) -> dict[str, Any]:
+        lo, hi = self.interval()
+        ex = self.law.exponents(self.params)
+        return {
+            "law": self.law.name,
+            "params": {n: {"value": float(v), "low": float(a), "high": float(b)}
+                       for n, v, a, b in zip(self.law.param_names, self.params, lo, hi,
+                                             strict=True)},
+            "regime": self.regime,
+            "regime_confidence": self.regime_confidence,
+            "exponents": ex,
+            "constants": self.law.to_dict()["constants"],
+            "identifiability": self.law.identifiability,
+            "fit": {"cost": self.cost, "starts_cost": self.starts_cost,
+                    **self.info.get("residuals", {})},
+            "bootstrap": {"n": int(self.boot.shape[0]), "level": 0.9,
+                          "samples": self.boot.tolist()},
+            "provenance": self.info.get("provenance", {}),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FitResult:
+        try:
+            law = law_from_dict({"name": d["law"], "constants": d.get("constants", {})})
+            params = law.vector({k: v["value"] for k, v in d["params"].items()})
+            boot = np.asarray(d.get("bootstrap", {}).get("samples", []), dtype=np.float64)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidParameterError(f"not a fit file (FIT.json): {exc}") from None
+        boot = boot.reshape(-1, params.size) if boot.size else np.empty((0, params.size))
+        fit = d.get("fit", {})
+        return cls(law, params, boot, float(fit.get("cost", np.nan)),
+                   list(fit.get("starts_cost", [])),
+                   {"provenance": d.get("provenance", {})})
+
+
+# --------------------------------------------------------------------------- objective
+class _Objective:
+    def __init__(self, law: Law, runs: list[CurveRun], weights: np.ndarray) -> None:
+        self.law = law
+        self.runs = runs
+        self.sw = [np.full(r.obs_loss.size, np.sqrt(w)) for r, w in zip(runs, weights,
+                                                                          strict=True)]
+        self.logobs = [np.log(r.obs_loss) for r in runs]
+        self.is_log = np.array([n in law.log_params for n in law.param_names])
+
+    def to_params(self, z: np.ndarray) -> np.ndarray:
+        return np.where(self.is_log, np.exp(z), z)
+
+    def to_z(self, p: np.ndarray) -> np.ndarray:
+        return np.where(self.is_log, np.log(np.maximum(p, 1e-300)), p)
+
+    def residuals(self, z: np.ndarray) -> np.ndarray:
+        p = self.to_params(z)
+        try:
+            preds = self.law.predict_runs(p, self.runs)
+        except (FSLError, FloatingPointError, ZeroDivisionError):
+            return np.concatenate([np.full(o.size, _BAD) * w
+                                   for o, w in zip(self.logobs, self.sw, strict=True)])
+        out = []
+        for pr, lo, w in zip(preds, self.logobs, self.sw, strict=True):
+            with np.errstate(all="ignore"):
+                r = np.log(pr) - lo
+            r = np.where(np.isfinite(r), r, _BAD)
+            out.append(r * w)
+        return np.concatenate(out)
+
+
+def _solve(obj: _Objective, z0, lo, hi, delta: float, max_nfev: int):
+    z0 = np.clip(z0, lo + 1e-9 * (hi - lo), hi - 1e-9 * (hi - lo))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return least_squares(obj.residuals, z0, bounds=(lo, hi), loss="huber", f_scale=delta,
+                             x_scale="jac", max_nfev=max_nfev, method="trf")
+
+
+def relative_errors(law: Law, params: np.ndarray, runs) -> dict[str, float]:
+    """Mean and worst ``|L̂/L − 1|`` over all observed points of ``runs``."""
+    preds = law.predict_runs(params, list(runs))
+    rel = np.concatenate([np.abs(p / r.obs_loss - 1.0) for p, r in zip(preds, runs,
+                                                                         strict=True)])
+    return {"mean_rel_error": float(np.mean(rel)), "worst_rel_error": float(np.max(rel)),
+            "n_points": int(rel.size)}
+
+
+def fit_law(law: Law, runs, *, starts: int = 8, seed: int = 0, bootstrap: int = 100,
+            huber_delta: float = 1e-3, max_nfev: int = 400, progress: bool | None = None,
+            x0: np.ndarray | None = None) -> FitResult:
+    """Fit an already-constructed law to runs (see :func:`fit_curves`)."""
+    runs = list(runs)
+    if not runs:
+        raise InvalidParameterError("runs must hold at least one run with observed losses")
+    starts = check_int_range("starts", starts, 1, None)
+    bootstrap = check_int_range("bootstrap", bootstrap, 0, None)
+    huber_delta = check_range("huber_delta", huber_delta, 0.0, None, low_open=True)
+    rng = np.random.default_rng(seed)
+    obj = _Objective(law, runs, np.ones(len(runs)))
+    plo, phi = law.bounds(runs)
+    lo, hi = obj.to_z(np.maximum(plo, 1e-300 * obj.is_log)), obj.to_z(phi)
+    inits = [obj.to_z(law.initial(runs)) if x0 is None else obj.to_z(np.asarray(x0))]
+    for _ in range(starts - 1):
+        inits.append(lo + rng.uniform(size=lo.size) * (hi - lo))
+    best, costs = None, []
+    for z0 in inits:
+        sol = _solve(obj, z0, lo, hi, huber_delta, max_nfev)
+        costs.append(float(sol.cost))
+        if best is None or sol.cost < best.cost:
+            best = sol
+    assert best is not None
+    p_best = obj.to_params(best.x)
+    boot = _bootstrap(law, runs, obj, best.x, lo, hi, huber_delta, max_nfev, bootstrap, rng,
+                      progress)
+    info = {"residuals": relative_errors(law, p_best, runs)}
+    return FitResult(law, p_best, boot, float(best.cost), costs, info)
+
+
+def _bootstrap(law, runs, obj, z_best, lo, hi, delta, max_nfev, n, rng, progress):
+    if n == 0:
+        return np.empty((0, z_best.size))
+    from tqdm.auto import tqdm
+
+    import sys
+
+    show = sys.stderr.isatty() if progress is None else bool(progress)
+    base = law.predict_runs(obj.to_params(z_best), runs)
+    resid = [np.log(r.obs_loss) - np.log(p) for r, p in zip(runs, base, strict=True)]
+    out = []
+    for _ in tqdm(range(n), desc="bootstrap", disable=not show, leave=False):
+        pick = rng.integers(0, len(runs), size=len(runs))
+        counts = np.bincount(pick, minlength=len(runs))
+        new_runs, weights = [], []
+        for i in np.flatnonzero(counts):
+            signs = rng.choice((-1.0, 1.0), size=resid[i].size)
+            loss = base[i] * np.exp(signs * resid[i])
+            new_runs.append(runs[i].with_observations(runs[i].obs_steps, loss))
+            weights.append(float(counts[i]))
+        bobj = _Objective(law, new_runs, np.asarray(weights))
+        sol = _solve(bobj, z_best, lo, hi, delta, max_nfev)
+        out.append(bobj.to_params(sol.x))
+    return np.asarray(out)
+
+
+def fit_curves(curves: CurveSet, law: str = "fsl", *, starts: int = 8, seed: int = 0,
+               bootstrap: int = 100, huber_delta: float = 1e-3, max_nfev: int = 400,
+               law_options: dict | None = None, progress: bool | None = None) -> FitResult:
+    """Fit a law (``"fsl"``, ``"mpl"`` or ``"task"``) to a curve file's runs.
+
+    Parameters
+    ----------
+    curves : CurveSet
+        From :func:`fsltheory.curves.load_curves`.
+    law : str
+        Law name (:data:`fsltheory.laws.LAWS`).
+    starts : int
+        Multistart count (≥ 1).
+    seed : int
+        Seed of the random starts and of the bootstrap.
+    bootstrap : int
+        Number of bootstrap refits (0: no intervals).
+    huber_delta : float
+        Huber threshold on log-residuals.
+    law_options : dict
+        Passed to the law's ``from_data`` (``task``: ``modes``, ``engine``; ``fsl``:
+        ``kappa``).
+
+    Returns
+    -------
+    FitResult
+        ``info["provenance"]`` holds the input hash, options, seed and versions.
+    """
+    law_obj = get_law(law).from_data(list(curves), **(law_options or {}))
+    res = fit_law(law_obj, list(curves), starts=starts, seed=seed, bootstrap=bootstrap,
+                  huber_delta=huber_delta, max_nfev=max_nfev, progress=progress)
+    res.info["provenance"] = {
+        "input": curves.source, "input_sha256": curves.sha256,
+        "runs": curves.names, "skipped_nan_rows": curves.skipped_nan,
+        "options": {"law": law, "starts": starts, "bootstrap": bootstrap,
+                    "huber_delta": huber_delta, "max_nfev": max_nfev,
+                    "law_options": dict(law_options or {})},
+        "seed": seed, "fsltheory_version": _version(),
+        "numpy": np.__version__, "python": platform.python_version(),
+        "created_utc": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    return res
