@@ -51,6 +51,7 @@ from scipy.optimize import least_squares
 from .curves import CurveRun, CurveSet
 from .errors import FSLError, InvalidParameterError, check_int_range, check_range
 from .laws import Law, get_law, law_from_dict
+from .laws.base import reference_lr_batch
 
 __all__ = ["FitResult", "fit_curves", "fit_law", "relative_errors"]
 
@@ -122,6 +123,7 @@ class FitResult:
             "regime_confidence": self.regime_confidence,
             "exponents": ex,
             "constants": self.law.to_dict()["constants"],
+            "reference": self.info.get("reference", {}),
             "identifiability": self.law.identifiability,
             "fit": {"cost": self.cost, "starts_cost": self.starts_cost,
                     **self.info.get("residuals", {})},
@@ -142,7 +144,8 @@ class FitResult:
         fit = d.get("fit", {})
         return cls(law, params, boot, float(fit.get("cost", np.nan)),
                    list(fit.get("starts_cost", [])),
-                   {"provenance": d.get("provenance", {})})
+                   {"provenance": d.get("provenance", {}),
+                    "reference": d.get("reference", {})})
 
 
 # --------------------------------------------------------------------------- objective
@@ -221,16 +224,18 @@ def fit_law(law: Law, runs, *, starts: int = 8, seed: int = 0, bootstrap: int = 
     p_best = obj.to_params(best.x)
     boot = _bootstrap(law, runs, obj, best.x, lo, hi, huber_delta, max_nfev, bootstrap, rng,
                       progress)
-    info = {"residuals": relative_errors(law, p_best, runs)}
+    peak, b_ref = reference_lr_batch(runs)
+    info = {"residuals": relative_errors(law, p_best, runs),
+            "reference": {"peak_lr": peak, "batch": b_ref}}
     return FitResult(law, p_best, boot, float(best.cost), costs, info)
 
 
 def _bootstrap(law, runs, obj, z_best, lo, hi, delta, max_nfev, n, rng, progress):
     if n == 0:
         return np.empty((0, z_best.size))
-    from tqdm.auto import tqdm
-
     import sys
+
+    from tqdm.auto import tqdm
 
     show = sys.stderr.isatty() if progress is None else bool(progress)
     base = law.predict_runs(obj.to_params(z_best), runs)

@@ -49,8 +49,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Law, array_key, reference_lr_batch
 from ._memory import memory_sum
+from .base import Law, array_key, reference_lr_batch
 
 __all__ = ["FSLLaw"]
 

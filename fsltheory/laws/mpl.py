@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Law, array_key
 from ._memory import memory_sum
+from .base import Law, array_key
 
 __all__ = ["MPLLaw", "warmup_length"]
 

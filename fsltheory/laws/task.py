@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engines.exact import exact_risk, exact_risk_many
+from ..engines.exact import exact_risk
 from ..engines.volterra import volterra_risk
 from ..errors import InvalidParameterError
 from ..schedule import Schedule
@@ -80,20 +80,14 @@ class TaskLaw(Law):
         steps = np.asarray(steps, dtype=np.int64)
         task = self._task(params)
         sch = self._schedule(lr, batch, int(steps.max()))
+        # One schedule at a time on one thread: the fit calls this hundreds of times on
+        # short schedules, where thread start-up of the parallel engine costs more than
+        # it saves.
         if self.constants["engine"] == "exact":
             risk = exact_risk(task, sch).risk
         else:
             risk = volterra_risk(task, sch).risk
         return float(params[4]) + float(params[3]) * risk[steps]
-
-    def predict_runs(self, params, runs):
-        if self.constants["engine"] != "exact":
-            return super().predict_runs(params, runs)
-        task = self._task(params)
-        schs = [self._schedule(r.lr, r.batch, int(r.obs_steps.max())) for r in runs]
-        curves = exact_risk_many(task, schs)
-        return [float(params[4]) + float(params[3]) * c.risk[r.obs_steps]
-                for c, r in zip(curves, runs, strict=True)]
 
     def regime(self, params):
         return "easy" if float(params[1]) >= 1.0 - 1.0 / float(params[0]) else "hard"
