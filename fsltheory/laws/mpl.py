@@ -40,9 +40,11 @@ __all__ = ["MPLLaw", "warmup_length"]
 
 
 def warmup_length(lr: np.ndarray) -> int:
-    """Number of leading steps while the learning rate strictly rises (0 if none)."""
-    d = np.diff(np.asarray(lr, dtype=np.float64))
-    nonrise = np.flatnonzero(d <= 0)
+    """Index of the first peak: the learning rate rises (by more than 1e-9 relative) at
+    every step before it (0 if it does not rise at first)."""
+    lr = np.asarray(lr, dtype=np.float64)
+    d = np.diff(lr)
+    nonrise = np.flatnonzero(d <= 1e-9 * np.abs(lr[:-1]))
     return int(nonrise[0]) if nonrise.size else int(lr.size - 1)
 
 
