@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.optimize import least_squares
+from scipy.optimize import least_squares, lsq_linear
 
 from .curves import CurveRun, CurveSet
 from .errors import FSLError, InvalidParameterError, check_int_range, check_range
@@ -180,7 +180,64 @@ class _Objective:
         return np.concatenate(out)
 
 
-def _solve(obj: _Objective, z0, lo, hi, delta: float, max_nfev: int):
+class _VarPro:
+    """Variable projection: the outer search runs over the nonlinear parameters only; for
+    each trial the linear ones (``law.linear_params``) are the bounded linear least-squares
+    solution on relative residuals, reweighted once with the Huber weights of the
+    log-residuals (log-residual = relative residual to first order)."""
+
+    def __init__(self, law: Law, runs: list[CurveRun], weights: np.ndarray,
+                 plo: np.ndarray, phi: np.ndarray, delta: float) -> None:
+        names = law.param_names
+        self.law, self.runs, self.delta = law, runs, delta
+        self.lin = np.array([names.index(n) for n in law.linear_params])
+        self.nl = np.array([i for i in range(len(names)) if i not in set(self.lin)])
+        self.is_log = np.array([names[i] in law.log_params for i in self.nl])
+        self.y = np.concatenate([r.obs_loss for r in runs])
+        self.sw = np.concatenate([np.full(r.obs_loss.size, np.sqrt(w))
+                                  for r, w in zip(runs, weights, strict=True)])
+        self.lin_bounds = (plo[self.lin], phi[self.lin])
+        self.template = law.initial(runs).astype(np.float64)
+        self.coef: dict[bytes, np.ndarray] = {}
+
+    def to_z(self, p_nl):
+        return np.where(self.is_log, np.log(np.maximum(p_nl, 1e-300)), p_nl)
+
+    def full(self, z: np.ndarray) -> np.ndarray:
+        p = self.template.copy()
+        p[self.nl] = np.where(self.is_log, np.exp(z), z)
+        c = self.coef.get(z.tobytes())
+        if c is None:
+            self.residuals(z)
+            c = self.coef.get(z.tobytes(), p[self.lin])
+        p[self.lin] = c
+        return p
+
+    def residuals(self, z: np.ndarray) -> np.ndarray:
+        p = self.template.copy()
+        p[self.nl] = np.where(self.is_log, np.exp(z), z)
+        try:
+            X = np.vstack([self.law.basis(p, r.lr, r.batch, r.obs_steps) for r in self.runs])
+        except (FSLError, FloatingPointError, ZeroDivisionError):
+            return np.full(self.y.size, _BAD) * self.sw
+        if not np.all(np.isfinite(X)):
+            return np.full(self.y.size, _BAD) * self.sw
+        A = X / self.y[:, None]
+        w = self.sw.copy()
+        for _ in range(2):
+            c = lsq_linear(A * w[:, None], w, bounds=self.lin_bounds, method="bvls").x
+            with np.errstate(all="ignore"):
+                r = np.log(X @ c) - np.log(self.y)
+            r = np.where(np.isfinite(r), r, _BAD)
+            w = self.sw * np.sqrt(np.minimum(1.0, self.delta / np.maximum(np.abs(r), 1e-300)))
+        self.coef[z.tobytes()] = c
+        if len(self.coef) > 4096:
+            self.coef.clear()
+            self.coef[z.tobytes()] = c
+        return r * self.sw
+
+
+def _solve(obj, z0, lo, hi, delta: float, max_nfev: int):
     z0 = np.clip(z0, lo + 1e-9 * (hi - lo), hi - 1e-9 * (hi - lo))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -208,10 +265,11 @@ def fit_law(law: Law, runs, *, starts: int = 8, seed: int = 0, bootstrap: int = 
     bootstrap = check_int_range("bootstrap", bootstrap, 0, None)
     huber_delta = check_range("huber_delta", huber_delta, 0.0, None, low_open=True)
     rng = np.random.default_rng(seed)
-    obj = _Objective(law, runs, np.ones(len(runs)))
     plo, phi = law.bounds(runs)
-    lo, hi = obj.to_z(np.maximum(plo, 1e-300 * obj.is_log)), obj.to_z(phi)
-    inits = [obj.to_z(law.initial(runs)) if x0 is None else obj.to_z(np.asarray(x0))]
+    p_init = law.initial(runs) if x0 is None else np.asarray(x0, dtype=np.float64)
+    obj = _make_objective(law, runs, np.ones(len(runs)), plo, phi, huber_delta)
+    lo, hi = _zbounds(obj, plo, phi)
+    inits = [_z_of(obj, p_init)]
     for _ in range(starts - 1):
         inits.append(lo + rng.uniform(size=lo.size) * (hi - lo))
     best, costs = None, []
@@ -221,8 +279,8 @@ def fit_law(law: Law, runs, *, starts: int = 8, seed: int = 0, bootstrap: int = 
         if best is None or sol.cost < best.cost:
             best = sol
     assert best is not None
-    p_best = obj.to_params(best.x)
-    boot = _bootstrap(law, runs, obj, best.x, lo, hi, huber_delta, max_nfev, bootstrap, rng,
+    p_best = _params_of(obj, best.x)
+    boot = _bootstrap(law, runs, p_best, plo, phi, huber_delta, max_nfev, bootstrap, rng,
                       progress)
     peak, b_ref = reference_lr_batch(runs)
     info = {"residuals": relative_errors(law, p_best, runs),
@@ -230,15 +288,36 @@ def fit_law(law: Law, runs, *, starts: int = 8, seed: int = 0, bootstrap: int = 
     return FitResult(law, p_best, boot, float(best.cost), costs, info)
 
 
-def _bootstrap(law, runs, obj, z_best, lo, hi, delta, max_nfev, n, rng, progress):
+def _make_objective(law, runs, weights, plo, phi, delta):
+    if law.linear_params:
+        return _VarPro(law, runs, weights, plo, phi, delta)
+    return _Objective(law, runs, weights)
+
+
+def _zbounds(obj, plo, phi):
+    if isinstance(obj, _VarPro):
+        lo = obj.to_z(np.where(obj.is_log, np.maximum(plo[obj.nl], 1e-300), plo[obj.nl]))
+        return lo, obj.to_z(phi[obj.nl])
+    return obj.to_z(np.maximum(plo, 1e-300 * obj.is_log)), obj.to_z(phi)
+
+
+def _z_of(obj, p):
+    return obj.to_z(p[obj.nl]) if isinstance(obj, _VarPro) else obj.to_z(p)
+
+
+def _params_of(obj, z):
+    return obj.full(z) if isinstance(obj, _VarPro) else obj.to_params(z)
+
+
+def _bootstrap(law, runs, p_best, plo, phi, delta, max_nfev, n, rng, progress):
     if n == 0:
-        return np.empty((0, z_best.size))
+        return np.empty((0, p_best.size))
     import sys
 
     from tqdm.auto import tqdm
 
     show = sys.stderr.isatty() if progress is None else bool(progress)
-    base = law.predict_runs(obj.to_params(z_best), runs)
+    base = law.predict_runs(p_best, runs)
     resid = [np.log(r.obs_loss) - np.log(p) for r, p in zip(runs, base, strict=True)]
     out = []
     for _ in tqdm(range(n), desc="bootstrap", disable=not show, leave=False):
@@ -250,9 +329,10 @@ def _bootstrap(law, runs, obj, z_best, lo, hi, delta, max_nfev, n, rng, progress
             loss = base[i] * np.exp(signs * resid[i])
             new_runs.append(runs[i].with_observations(runs[i].obs_steps, loss))
             weights.append(float(counts[i]))
-        bobj = _Objective(law, new_runs, np.asarray(weights))
-        sol = _solve(bobj, z_best, lo, hi, delta, max_nfev)
-        out.append(bobj.to_params(sol.x))
+        bobj = _make_objective(law, new_runs, np.asarray(weights), plo, phi, delta)
+        lo, hi = _zbounds(bobj, plo, phi)
+        sol = _solve(bobj, _z_of(bobj, p_best), lo, hi, delta, max_nfev)
+        out.append(_params_of(bobj, sol.x))
     return np.asarray(out)
 
 

@@ -38,7 +38,7 @@ def test_fsl_law_equals_its_formula_by_direct_summation():
     law = FSLLaw(eta_ref=0.3, b_ref=4)
     L0, c1, s, c2, c3, c4, g = 0.1, 2.0, 0.4, 0.3, 0.5, 0.05, 0.6
     steps = np.array([50, 299, 1000, 1999, 2000, 2001, 2500, 2999])
-    got = law.predict(np.array([L0, c1, s, c2, c3, c4, g]), lr, batch, steps)
+    got = law.predict(np.array([L0, c1, s, c2, c2 * c3, c4, g]), lr, batch, steps)
     # the docstring formula, summed term by term
     u = np.concatenate(([0.0], np.cumsum(lr / 0.3)))
     r = (lr / 0.3) * (4 / batch)
@@ -54,7 +54,7 @@ def test_fsl_law_equals_its_formula_by_direct_summation():
 
 def test_fsl_law_is_batch_aware_and_mpl_is_not():
     lr = np.full(2001, 0.1)
-    p_fsl = np.array([0.1, 1.0, 0.5, 0.2, 1.0, 0.1, 0.5])
+    p_fsl = np.array([0.1, 1.0, 0.5, 0.2, 0.2, 0.1, 0.5])
     law = FSLLaw(eta_ref=0.1, b_ref=8)
     small, big = (law.predict(p_fsl, lr, np.full(2001, b), np.array([2000]))[0] for b in (8, 32))
     # noise floor c2·c3·r with r ∝ 1/b: quadrupling the batch lowers the loss

@@ -45,6 +45,9 @@ class Law(ABC):
     param_names: ClassVar[tuple[str, ...]] = ()
     log_params: ClassVar[frozenset[str]] = frozenset()
     identifiability: ClassVar[str] = ""
+    #: Parameters the prediction is linear in (the fit eliminates them by linear least
+    #: squares); laws with linear parameters implement :meth:`basis`.
+    linear_params: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, **constants: Any) -> None:
         self.constants = dict(constants)
@@ -89,6 +92,12 @@ class Law(ABC):
     def predict(self, params: np.ndarray, lr: np.ndarray, batch: np.ndarray,
                 steps: np.ndarray) -> np.ndarray:
         """Predicted loss after ``steps[m]`` updates of the schedule ``(lr, batch)``."""
+
+    def basis(self, params: np.ndarray, lr: np.ndarray, batch: np.ndarray,
+              steps: np.ndarray) -> np.ndarray:
+        """Matrix ``X`` with ``predict = X @ params[linear]`` (one column per linear
+        parameter, in the order of :attr:`linear_params`)."""
+        raise NotImplementedError(f"law {self.name!r} has no linear parameters")
 
     def predict_runs(self, params: np.ndarray, runs) -> list[np.ndarray]:
         """:meth:`predict` at every run's observed steps."""

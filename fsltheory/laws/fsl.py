@@ -29,16 +29,20 @@ App. B.2, with two deliberate differences:
   sources like any other, so runs at different constant batches get different noise
   floors ``c2 c3 r`` — the batch-awareness — and no step is special.
 
-Identifiability: from a single constant-LR, constant-batch run only ``L0 + c2 c3 r``,
+The fitted parameters are ``(L0, c1, s, c2, c2c3, c4, γ)`` with ``c2c3 = c2·c3``, so the
+law is linear in ``L0, c1, c2, c2c3`` (the fit eliminates them by linear least squares
+and searches only ``s, c4, γ``).
+
+Identifiability: from a single constant-LR, constant-batch run only ``L0 + c2c3 r``,
 ``c1 + c2 r`` and ``s`` are determined (the noise has no change to respond to after the
 warmup); ``c4`` and ``γ`` need a change of ``η/b`` (an LR decay, a batch switch, or runs at
-several batch sizes with a warmup), and ``c3`` vs ``c2`` needs two noise levels.
+several batch sizes with a warmup), and ``c2c3`` vs ``c2`` needs two noise levels.
 
 Example
 -------
 >>> import numpy as np
 >>> law = FSLLaw(eta_ref=0.1, b_ref=8)
->>> p = np.array([0.1, 1.0, 0.5, 0.05, 0.5, 0.1, 0.5])
+>>> p = np.array([0.1, 1.0, 0.5, 0.05, 0.025, 0.1, 0.5])
 >>> lr = np.full(1001, 0.1); b = np.full(1001, 8)
 >>> L = law.predict(p, lr, b, np.array([10, 1000]))
 >>> bool(L[1] < L[0])
@@ -59,12 +63,13 @@ class FSLLaw(Law):
     """Batch-aware practical FSL ansatz (see the module docstring for the formula)."""
 
     name = "fsl"
-    param_names = ("L0", "c1", "s", "c2", "c3", "c4", "gamma")
-    log_params = frozenset({"c1", "c2", "c3", "c4"})
+    param_names = ("L0", "c1", "s", "c2", "c2c3", "c4", "gamma")
+    log_params = frozenset({"c1", "c2", "c2c3", "c4"})
+    linear_params = ("L0", "c1", "c2", "c2c3")
     identifiability = (
-        "a single constant-LR constant-batch run pins only L0 + c2*c3*r, c1 + c2*r and s; "
+        "a single constant-LR constant-batch run pins only L0 + c2c3*r, c1 + c2*r and s; "
         "c4 and gamma need a change of lr/batch (decay, switch, or several batches); "
-        "c2 vs c3 needs two noise levels"
+        "c2 vs c2c3 needs two noise levels"
     )
 
     def __init__(self, eta_ref: float, b_ref: float, kappa: float = 1.0) -> None:
@@ -78,14 +83,14 @@ class FSLLaw(Law):
     def bounds(self, runs):
         lmin = min(float(r.obs_loss.min()) for r in runs)
         lmax = max(float(r.obs_loss.max()) for r in runs)
-        lo = np.array([0.0, 1e-6 * lmax, 0.02, 1e-8 * lmax, 1e-6, 1e-6, 0.02])
-        hi = np.array([lmin, 1e4 * lmax, 3.0, 1e2 * lmax, 1e4, 1e2, 0.98])
+        lo = np.array([0.0, 1e-6 * lmax, 0.02, 1e-8 * lmax, 1e-8 * lmax, 1e-6, 0.02])
+        hi = np.array([lmin, 1e4 * lmax, 3.0, 1e2 * lmax, 1e2 * lmax, 1e2, 0.98])
         return lo, hi
 
     def initial(self, runs):
         lmin = min(float(r.obs_loss.min()) for r in runs)
         lmax = max(float(r.obs_loss.max()) for r in runs)
-        return np.array([0.5 * lmin, lmax, 0.5, 0.05 * lmax, 1.0, 0.05, 0.5])
+        return np.array([0.5 * lmin, lmax, 0.5, 0.05 * lmax, 0.05 * lmax, 0.05, 0.5])
 
     def _time_noise(self, lr, batch):
         c = self.constants
@@ -93,8 +98,10 @@ class FSLLaw(Law):
         r = dt * (c["b_ref"] / np.asarray(batch, np.float64)) ** c["kappa"]
         return dt, r
 
-    def predict(self, params, lr, batch, steps):
-        L0, c1, s, c2, c3, c4, gam = (float(x) for x in params)
+    def basis(self, params, lr, batch, steps):
+        """Columns multiplying the linear parameters ``(L0, c1, c2, c2c3)``:
+        ``[1, g, g·Q, Q]`` with ``g = (1 + u)^(−s)`` and ``Q = r − H``."""
+        s, c4, gam = float(params[2]), float(params[5]), float(params[6])
         steps = np.asarray(steps, dtype=np.int64)
         key = array_key(lr, batch, steps)
 
@@ -109,7 +116,12 @@ class FSLLaw(Law):
         dt, u, dr, src, rk = self._cached(key, axes)
         H = self._cached(key + (c4, gam), lambda: memory_sum(dt, src, dr[src], c4, gam, steps))
         g = (1.0 + u) ** (-s)
-        return L0 + c1 * g + c2 * (c3 + g) * (rk - H)
+        Q = rk - H
+        return np.column_stack((np.ones_like(g), g, g * Q, Q))
+
+    def predict(self, params, lr, batch, steps):
+        p = np.asarray(params, dtype=np.float64)
+        return self.basis(p, lr, batch, steps) @ p[[0, 1, 3, 4]]
 
     def regime(self, params):
         s, gam = float(params[2]), float(params[6])

@@ -15,6 +15,9 @@ In FSL terms α plays s and the forgetting exponent β plays 1 − 1/β_task (G 
 cumulative noise-forgetting kernel), so :meth:`MPLLaw.regime` reports easy iff α ≥ β —
 an analogy, not a property the MPL paper claims.
 
+The law is linear in ``L0, A, B`` (the fit eliminates them by linear least squares and
+searches only ``α, C, β, γ``).
+
 Identifiability: a constant-LR run pins only ``L0``, ``A`` and ``α``; ``B, C, β, γ`` need
 LR drops of several sizes (γ couples the kernel's speed to the LR after the drop).
 
@@ -54,6 +57,7 @@ class MPLLaw(Law):
     name = "mpl"
     param_names = ("L0", "A", "alpha", "B", "C", "beta", "gamma")
     log_params = frozenset({"A", "B", "C"})
+    linear_params = ("L0", "A", "B")
     identifiability = (
         "a constant-LR run pins only L0, A and alpha; B, C, beta and gamma need LR drops "
         "of several sizes; the law ignores the batch"
@@ -82,8 +86,10 @@ class MPLLaw(Law):
         return np.array([0.8 * lmin, 0.2 * lmax, 0.5, 0.1 * (lmax - lmin) / peak + 1e-9,
                          2.0, 0.6, 0.6])
 
-    def predict(self, params, lr, batch, steps):
-        L0, A, alpha, B, C, beta, gam = (float(x) for x in params)
+    def basis(self, params, lr, batch, steps):
+        """Columns multiplying the linear parameters ``(L0, A, B)``:
+        ``[1, (S1 + S_W)^(−α), −Σ drops·G]``."""
+        alpha, C, beta, gam = (float(params[i]) for i in (2, 4, 5, 6))
         steps = np.asarray(steps, dtype=np.int64)
         key = array_key(lr, steps)
 
@@ -105,8 +111,12 @@ class MPLLaw(Law):
             a = C * lr_[src] ** (-gam)
             return cum - memory_sum(lr_, src, drop[src], a, beta, steps)
 
-        LD = B * self._cached(key + (C, beta, gam), ld)
-        return L0 + A * np.maximum(Ts, 1e-300) ** (-alpha) - LD
+        LD = self._cached(key + (C, beta, gam), ld)
+        return np.column_stack((np.ones(steps.size), np.maximum(Ts, 1e-300) ** (-alpha), -LD))
+
+    def predict(self, params, lr, batch, steps):
+        p = np.asarray(params, dtype=np.float64)
+        return self.basis(p, lr, batch, steps) @ p[[0, 1, 3]]
 
     def regime(self, params):
         return "easy" if float(params[2]) >= float(params[5]) else "hard"
