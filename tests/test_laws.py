@@ -101,3 +101,25 @@ def test_registry_and_round_trip():
     assert isinstance(back, FSLLaw) and back.constants == law.constants
     with pytest.raises(ValueError, match="law must be one of"):
         get_law("nope")
+
+
+@pytest.mark.parametrize("modname", [
+    "fsltheory.io", "fsltheory.curves", "fsltheory.laws", "fsltheory.laws._memory",
+    "fsltheory.laws.fsl", "fsltheory.laws.mpl", "fsltheory.laws.task", "fsltheory._lrcompat",
+    "fsltheory.fit", "fsltheory.predict", "fsltheory.plan", "fsltheory.export",
+])
+def test_docstring_examples(modname):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(modname)
+    res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert res.attempted > 0, f"{modname} has no doctest"
+    assert res.failed == 0
+
+
+def test_public_names_resolve():
+    import fsltheory
+
+    for name in ("fit_curves", "load_curves", "plan_batches", "export_plan", "LAWS"):
+        assert name in fsltheory.__all__ and getattr(fsltheory, name) is not None
