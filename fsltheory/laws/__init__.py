@@ -14,7 +14,7 @@ Example
 >>> sorted(LAWS)
 ['fsl', 'mpl', 'task']
 >>> get_law("fsl").param_names
-('L0', 'c1', 's', 'c2', 'c3', 'c4', 'gamma')
+('L0', 'c1', 's', 'c2', 'c2c3', 'c4', 'gamma')
 """
 
 from __future__ import annotations
