@@ -83,3 +83,13 @@ def test_plan_bad_bounds_exit_2(workdir, capsys):
     assert main(["plan", str(workdir / "FIT.json"), "--budget", "32", "--bmin", "4",
                  "--bmax", "64", "--out", str(workdir / "P.json")]) == 2
     assert "budget must be >= bmax" in capsys.readouterr().err
+
+
+def test_cli_choices_match_the_library():
+    from fsltheory.cli import fit as cli_fit
+    from fsltheory.cli import plan as cli_plan
+    from fsltheory.laws import LAWS
+    from fsltheory.plan import NOISE_SCALINGS
+
+    assert sorted(cli_fit.LAW_NAMES) == sorted(LAWS)
+    assert tuple(cli_plan.NOISE_SCALINGS) == tuple(NOISE_SCALINGS)
