@@ -3,17 +3,25 @@
 Objective
 ---------
 Residuals are log-ratios ``ln L̂(k) − ln L(k)`` at every observed step of every run, and
-their Huber loss (threshold ``huber_delta``, default 1e-3 — the Multi-Power Law paper's
-choice) is minimised with :func:`scipy.optimize.least_squares` (trust-region reflective,
+their Huber loss is minimised with :func:`scipy.optimize.least_squares` (trust-region reflective,
 bounds; scale parameters are searched on a log scale) from ``starts`` points: the law's
-data-driven start plus uniform draws in the (log-)box.  The best optimum is kept.
+data-driven start plus uniform draws in the (log-)box.  The best optimum is kept.  The
+Huber threshold ``huber_delta`` is by default ``"auto"``: the fit starts at 1e-3 (the
+Multi-Power Law paper's choice for LLM curves) and, if the residuals' robust scale says
+otherwise by more than a factor 2, refits with ``δ = 1.345 σ̂`` (σ̂ = 1.4826 × the median
+absolute log-residual; 1.345 is Huber's constant for 95% efficiency under Gaussian noise).
+A δ far below the noise makes the fit an L1 regression: unbiased in theory but noisier
+and, with a bounded offset, visibly biased in s on 1%-noise engine curves.  Laws linear
+in some parameters (``fsl``, ``mpl``) are fitted by variable projection: the search runs
+over the exponents and the linear parameters are solved for at every trial.
 
 Uncertainty
 -----------
 ``bootstrap`` replicates resample the **runs** with replacement (a run drawn twice counts
 twice) and, within each drawn run, flip the sign of each log-residual of the best fit at
-random (wild bootstrap), then refit from the best fit.  The 5% and 95% quantiles of each
-parameter are its 90% interval; the regime (easy iff ``s ≥ 1 − 1/β``, docs/theory.md §1)
+random (wild bootstrap), then refit from the best fit.  Each parameter's 90% interval is
+the basic bootstrap interval from the refits' 5% and 95% quantiles (see
+:meth:`FitResult.interval`); the regime (easy iff ``s ≥ 1 − 1/β``, docs/theory.md §1)
 of each replicate gives the regime's confidence (share of replicates that agree).
 
 Identifiability (what the data cannot pin)
@@ -104,12 +112,30 @@ class FitResult:
         return float(np.mean([self.law.regime(b) == self.regime for b in self.boot]))
 
     def interval(self, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
-        """Bootstrap quantile interval of every parameter (the point value when no
-        bootstrap was run)."""
+        """Bootstrap interval of every parameter at ``level`` (the point value when no
+        bootstrap was run).
+
+        The *basic* bootstrap interval ``(2θ̂ − q_hi, 2θ̂ − q_lo)``, ``q`` the bootstrap
+        quantiles — on a log scale for the law's log-scale parameters, clipped to the
+        fit's bounds: unlike the percentile interval ``(q_lo, q_hi)`` it does not double a
+        bias of the estimator (the refits repeat the bias of the fit they start from).
+        """
+        p = self.params
         if self.boot.size == 0:
-            return self.params.copy(), self.params.copy()
+            return p.copy(), p.copy()
         q = (1.0 - level) / 2.0
-        return np.quantile(self.boot, q, axis=0), np.quantile(self.boot, 1.0 - q, axis=0)
+        is_log = np.array([n in self.law.log_params for n in self.law.param_names])
+        with np.errstate(all="ignore"):
+            t = np.where(is_log, np.log(np.maximum(self.boot, 1e-300)), self.boot)
+            c = np.where(is_log, np.log(np.maximum(p, 1e-300)), p)
+        qlo, qhi = np.quantile(t, q, axis=0), np.quantile(t, 1.0 - q, axis=0)
+        lo, hi = 2 * c - qhi, 2 * c - qlo
+        lo, hi = np.where(is_log, np.exp(lo), lo), np.where(is_log, np.exp(hi), hi)
+        b = self.info.get("bounds")
+        if b is not None:
+            lo = np.clip(lo, b[0], b[1])
+            hi = np.clip(hi, b[0], b[1])
+        return lo, hi
 
     def to_dict(self) -> dict[str, Any]:
         lo, hi = self.interval()
@@ -124,6 +150,7 @@ class FitResult:
             "exponents": ex,
             "constants": self.law.to_dict()["constants"],
             "reference": self.info.get("reference", {}),
+            "bounds": self.info.get("bounds"),
             "identifiability": self.law.identifiability,
             "fit": {"cost": self.cost, "starts_cost": self.starts_cost,
                     **self.info.get("residuals", {})},
@@ -145,7 +172,7 @@ class FitResult:
         return cls(law, params, boot, float(fit.get("cost", np.nan)),
                    list(fit.get("starts_cost", [])),
                    {"provenance": d.get("provenance", {}),
-                    "reference": d.get("reference", {})})
+                    "reference": d.get("reference", {}), "bounds": d.get("bounds")})
 
 
 # --------------------------------------------------------------------------- objective
@@ -255,7 +282,8 @@ def relative_errors(law: Law, params: np.ndarray, runs) -> dict[str, float]:
 
 
 def fit_law(law: Law, runs, *, starts: int = 8, seed: int = 0, bootstrap: int = 100,
-            huber_delta: float = 1e-3, max_nfev: int = 400, progress: bool | None = None,
+            huber_delta: float | str = "auto", max_nfev: int = 400,
+            progress: bool | None = None,
             x0: np.ndarray | None = None) -> FitResult:
     """Fit an already-constructed law to runs (see :func:`fit_curves`)."""
     runs = list(runs)
@@ -263,28 +291,43 @@ def fit_law(law: Law, runs, *, starts: int = 8, seed: int = 0, bootstrap: int = 
         raise InvalidParameterError("runs must hold at least one run with observed losses")
     starts = check_int_range("starts", starts, 1, None)
     bootstrap = check_int_range("bootstrap", bootstrap, 0, None)
-    huber_delta = check_range("huber_delta", huber_delta, 0.0, None, low_open=True)
+    auto = isinstance(huber_delta, str)
+    if auto and huber_delta != "auto":
+        raise InvalidParameterError(f"huber_delta must be a number > 0 or 'auto', "
+                                    f"got {huber_delta!r}")
+    delta = 1e-3 if auto else check_range("huber_delta", huber_delta, 0.0, None,
+                                          low_open=True)
     rng = np.random.default_rng(seed)
     plo, phi = law.bounds(runs)
     p_init = law.initial(runs) if x0 is None else np.asarray(x0, dtype=np.float64)
-    obj = _make_objective(law, runs, np.ones(len(runs)), plo, phi, huber_delta)
+    obj = _make_objective(law, runs, np.ones(len(runs)), plo, phi, delta)
     lo, hi = _zbounds(obj, plo, phi)
     inits = [_z_of(obj, p_init)]
     for _ in range(starts - 1):
         inits.append(lo + rng.uniform(size=lo.size) * (hi - lo))
     best, costs = None, []
     for z0 in inits:
-        sol = _solve(obj, z0, lo, hi, huber_delta, max_nfev)
+        sol = _solve(obj, z0, lo, hi, delta, max_nfev)
         costs.append(float(sol.cost))
         if best is None or sol.cost < best.cost:
             best = sol
     assert best is not None
     p_best = _params_of(obj, best.x)
-    boot = _bootstrap(law, runs, p_best, plo, phi, huber_delta, max_nfev, bootstrap, rng,
+    if auto:
+        r = np.concatenate([np.log(p / r.obs_loss) for p, r in
+                            zip(law.predict_runs(p_best, runs), runs, strict=True)])
+        d_new = 1.345 * 1.4826 * float(np.median(np.abs(r)))
+        if d_new > 0 and not 0.5 <= d_new / delta <= 2.0:
+            delta = d_new
+            obj = _make_objective(law, runs, np.ones(len(runs)), plo, phi, delta)
+            best = _solve(obj, best.x, lo, hi, delta, max_nfev)
+            p_best = _params_of(obj, best.x)
+    boot = _bootstrap(law, runs, p_best, plo, phi, delta, max_nfev, bootstrap, rng,
                       progress)
     peak, b_ref = reference_lr_batch(runs)
     info = {"residuals": relative_errors(law, p_best, runs),
-            "reference": {"peak_lr": peak, "batch": b_ref}}
+            "reference": {"peak_lr": peak, "batch": b_ref}, "huber_delta_used": delta,
+            "bounds": [plo.tolist(), phi.tolist()]}
     return FitResult(law, p_best, boot, float(best.cost), costs, info)
 
 
@@ -337,7 +380,7 @@ def _bootstrap(law, runs, p_best, plo, phi, delta, max_nfev, n, rng, progress):
 
 
 def fit_curves(curves: CurveSet, law: str = "fsl", *, starts: int = 8, seed: int = 0,
-               bootstrap: int = 100, huber_delta: float = 1e-3, max_nfev: int = 400,
+               bootstrap: int = 100, huber_delta: float | str = "auto", max_nfev: int = 400,
                law_options: dict | None = None, progress: bool | None = None) -> FitResult:
     """Fit a law (``"fsl"``, ``"mpl"`` or ``"task"``) to a curve file's runs.
 
@@ -353,8 +396,8 @@ def fit_curves(curves: CurveSet, law: str = "fsl", *, starts: int = 8, seed: int
         Seed of the random starts and of the bootstrap.
     bootstrap : int
         Number of bootstrap refits (0: no intervals).
-    huber_delta : float
-        Huber threshold on log-residuals.
+    huber_delta : float or "auto"
+        Huber threshold on log-residuals ("auto": see the module docstring).
     law_options : dict
         Passed to the law's ``from_data`` (``task``: ``modes``, ``engine``; ``fsl``:
         ``kappa``).
@@ -371,7 +414,8 @@ def fit_curves(curves: CurveSet, law: str = "fsl", *, starts: int = 8, seed: int
         "input": curves.source, "input_sha256": curves.sha256,
         "runs": curves.names, "skipped_nan_rows": curves.skipped_nan,
         "options": {"law": law, "starts": starts, "bootstrap": bootstrap,
-                    "huber_delta": huber_delta, "max_nfev": max_nfev,
+                    "huber_delta": huber_delta,
+                    "huber_delta_used": res.info.get("huber_delta_used"), "max_nfev": max_nfev,
                     "law_options": dict(law_options or {})},
         "seed": seed, "fsltheory_version": _version(),
         "numpy": np.__version__, "python": platform.python_version(),

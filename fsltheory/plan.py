@@ -48,9 +48,9 @@ from typing import Any
 import numpy as np
 from scipy.optimize import brentq, minimize, minimize_scalar
 
-from ._lrcompat import as_profile
 from .errors import FSLError, InvalidParameterError, check_int_range, check_range
 from .fit import FitResult
+from .lr import as_lr_profile
 from .predict import predict_schedule
 from .schedule import Schedule
 
@@ -78,9 +78,10 @@ class _Evaluator:
 
     def arrays(self, batches, fracs, budget=None):
         D = self.D if budget is None else int(budget)
-        sch = Schedule.stages(list(batches), list(fracs), D, lr=1.0)
+        sch = Schedule.stages(list(batches), list(fracs), D, lr=self.peak,
+                              lr_schedule=self.profile)
         b = sch.batch
-        lr = self.peak * self.profile.profile(sch.data[:-1] / D)
+        lr = np.asarray(sch.lr, dtype=np.float64)  # η_peak φ(P_k/D), docs/theory.md §7
         if self.sqrt:
             lr = lr * np.sqrt(b / self.b_ref)
         return np.append(lr, lr[-1]), np.append(b, b[-1]), sch
@@ -140,7 +141,7 @@ def plan_batches(fit: FitResult, budget: int, bmin: int, bmax: int, *,
     peak = float(peak_lr) if peak_lr is not None else float(ref.get("peak_lr", math.nan))
     check_range("peak lr", peak, 0.0, None, low_open=True)
     b_ref = float(ref.get("batch", bmin))
-    profile = as_profile(lr_schedule)
+    profile = as_lr_profile(lr_schedule)
     ev = _Evaluator(fit, budget, peak, profile, noise_scaling, b_ref)
 
     def two(f):

@@ -105,7 +105,7 @@ def test_registry_and_round_trip():
 
 @pytest.mark.parametrize("modname", [
     "fsltheory.io", "fsltheory.curves", "fsltheory.laws", "fsltheory.laws._memory",
-    "fsltheory.laws.fsl", "fsltheory.laws.mpl", "fsltheory.laws.task", "fsltheory._lrcompat",
+    "fsltheory.laws.fsl", "fsltheory.laws.mpl", "fsltheory.laws.task",
     "fsltheory.fit", "fsltheory.predict", "fsltheory.plan", "fsltheory.export",
 ])
 def test_docstring_examples(modname):

@@ -7,6 +7,7 @@ import json
 import sys
 
 from ..curves import load_curves
+from ..errors import InvalidParameterError
 from ..io import atomic_write
 from .common import jsonable, print_json
 
@@ -28,8 +29,10 @@ def register(sub) -> None:
     p.add_argument("--starts", type=int, default=8, help="multistart count")
     p.add_argument("--bootstrap", type=int, default=100, help="bootstrap refits (0: none)")
     p.add_argument("--seed", type=int, default=0, help="seed of starts and bootstrap")
-    p.add_argument("--huber-delta", type=float, default=1e-3,
-                   help="Huber threshold on log-residuals")
+    p.add_argument("--huber-delta", default="auto",
+                   help="Huber threshold on log-residuals: a number > 0, or 'auto' (start at "
+                        "1e-3, refit at 1.345 x the robust residual scale if it differs by "
+                        "more than 2x)")
     p.add_argument("--modes", type=int, default=1000, help="task law: number of modes M")
     p.add_argument("--engine", choices=["exact", "volterra"], default="exact",
                    help="task law: engine")
@@ -43,9 +46,16 @@ def run(args: argparse.Namespace) -> int:
     from ..fit import fit_curves
 
     curves = load_curves(args.curves)
+    delta = args.huber_delta
+    if delta != "auto":
+        try:
+            delta = float(delta)
+        except ValueError:
+            raise InvalidParameterError(
+                f"--huber-delta must be a number > 0 or 'auto', got {delta!r}") from None
     opts = {"modes": args.modes, "engine": args.engine} if args.law == "task" else {}
     res = fit_curves(curves, args.law, starts=args.starts, seed=args.seed,
-                     bootstrap=args.bootstrap, huber_delta=args.huber_delta,
+                     bootstrap=args.bootstrap, huber_delta=delta,
                      law_options=opts, progress=False if args.no_progress else None)
     d = res.to_dict()
     atomic_write(args.out, json.dumps(jsonable(d), indent=1) + "\n")

@@ -7,6 +7,7 @@ import json
 import sys
 
 from ..io import atomic_write
+from ..lr import LR_GRAMMAR
 from .common import jsonable, print_json
 from .predict import load_fit
 
@@ -29,8 +30,8 @@ def register(sub) -> None:
     p.add_argument("--bmin", type=int, required=True, help="smallest global batch")
     p.add_argument("--bmax", type=int, required=True, help="largest global batch")
     p.add_argument("--lr-schedule", default=None, metavar="SPEC",
-                   help="LR profile over the data fraction, e.g. cosine, wsd:0.2 "
-                        "(default: constant)")
+                   help="LR profile over the data fraction (default: constant): "
+                        + LR_GRAMMAR.replace("%", "%%"))
     p.add_argument("--peak-lr", type=float, default=None,
                    help="peak LR (default: the peak LR of the fitted curves)")
     p.add_argument("--noise-scaling", choices=list(NOISE_SCALINGS), default="sgd",

@@ -63,7 +63,7 @@ class TaskLaw(Law):
 
     def bounds(self, runs):
         lmin = min(float(r.obs_loss.min()) for r in runs)
-        return np.array([1.1, 0.02, 1e-4, 1e-3, 0.0]), np.array([6.0, 4.0, 1e2, 1e3, lmin])
+        return np.array([1.1, 0.02, 1e-4, 1e-3, -0.5 * lmin]), np.array([6.0, 4.0, 1e2, 1e3, lmin])
 
     def initial(self, runs):
         return np.array([2.0, 0.5, 0.5, 1.0, 0.0])
