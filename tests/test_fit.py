@@ -53,7 +53,7 @@ def test_fit_json_round_trip(task_fit):
     d = task_fit.to_dict()
     assert set(d) >= {"law", "params", "regime", "provenance"}
     for v in d["params"].values():
-        assert v["low"] <= v["value"] <= v["high"] or v["low"] <= v["high"]
+        assert v["low"] <= v["high"]
     back = FitResult.from_dict(d)
     np.testing.assert_array_equal(back.params, task_fit.params)
     np.testing.assert_array_equal(back.boot, task_fit.boot)
@@ -134,3 +134,26 @@ def test_task_intervals_cover_the_truth():
             hits[name] += bool(lo[i] <= v <= hi[i])
     print(f"\ncoverage of 20: {hits}")
     assert all(h >= 16 for h in hits.values()), hits
+
+
+def test_plan_objectives_and_noise_scaling(task_fit):
+    D = 16 * STEPS
+    base = plan_batches(task_fit, D, 4, 64, grid=11, continuous=False)
+    # a step cap: the plan's steps respect it and its loss is the best feasible on the grid
+    cap = (base["two_stage"]["steps"] + D // 64) // 2
+    capped = plan_batches(task_fit, D, 4, 64, grid=11, continuous=False, max_steps=cap)
+    assert capped["two_stage"]["steps"] <= cap
+    feasible = [f["final_loss"] for f in capped["frontier"] if f["steps"] <= cap]
+    assert capped["two_stage"]["final_loss"] <= min(feasible) * (1 + 1e-12)
+    # a loss tolerance: fewer (or equal) steps than the loss-optimal plan, within 0.5%
+    fast = plan_batches(task_fit, D, 4, 64, grid=11, continuous=False,
+                        max_loss_increase="0.5%")
+    assert fast["two_stage"]["steps"] <= base["two_stage"]["steps"]
+    assert fast["two_stage"]["final_loss"] <= base["two_stage"]["final_loss"] * 1.005 + 1e-15
+    # the sqrt rule: stages carry the LR multiplier sqrt(b / b_ref), b_ref the fit's batch
+    sq = plan_batches(task_fit, D, 4, 64, grid=11, continuous=False, noise_scaling="sqrt")
+    b_ref = sq["reference_batch"]
+    for st in sq["stages"]:
+        assert st["lr_multiplier"] == pytest.approx((st["batch"] / b_ref) ** 0.5, rel=1e-12)
+    with pytest.raises(ValueError, match="at most one"):
+        plan_batches(task_fit, D, 4, 64, max_steps=100, max_loss_increase=0.01)
