@@ -161,6 +161,9 @@ class FitResult:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> FitResult:
+        missing = [k for k in ("law", "params", "constants") if k not in d]
+        if missing:
+            raise InvalidParameterError(f"not a fit file (FIT.json): no {missing[0]!r} entry")
         try:
             law = law_from_dict({"name": d["law"], "constants": d.get("constants", {})})
             params = law.vector({k: v["value"] for k, v in d["params"].items()})
