@@ -28,7 +28,7 @@ Identifiability (what the data cannot pin)
 ------------------------------------------
 * A single constant-LR, constant-batch run pins the signal exponent and the level of the
   noise floor, not how the loss *responds* to a change of η/b: for ``fsl`` only
-  ``L0 + c2 c3 r``, ``c1 + c2 r`` and ``s``; for ``mpl`` only ``L0, A, α``.  LR decays,
+  ``L0 + c2c3·r``, ``c1 + c2·r`` and ``s``; for ``mpl`` only ``L0, A, α``.  LR decays,
   batch switches or runs at several batch sizes are needed for the rest.
 * With ≤ 3 runs the run bootstrap is coarse: a replicate may repeat one run, which then
   carries no information on the other runs' batches — intervals widen accordingly
