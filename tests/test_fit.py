@@ -107,12 +107,16 @@ def test_warmup_shape_does_not_change_the_prediction_quality():
     train = CurveSet(tuple(_run_from_schedule(f"lin_{b}", sched("linear", b), task, obs)
                            for b in (4, 16, 64)))
     fit = fit_curves(train, "fsl", starts=2, bootstrap=0, seed=0)
-    errs = {}
+    drop = fit_curves(train, "fsl", starts=2, bootstrap=0, seed=0,
+                      law_options={"weight": "drop"})
+    errs, errs_drop = {}, {}
     for shape in ("linear", "quadratic"):
         run = _run_from_schedule(shape, sched(shape, 8), task, obs)
         pred, _, _ = predict_schedule(fit, run.lr, run.batch, run.obs_steps, band=False)
         errs[shape] = float(np.mean(np.abs(pred / run.obs_loss - 1)))
-    print(f"\nmean rel. error after warmup: {errs}")
+        pred, _, _ = predict_schedule(drop, run.lr, run.batch, run.obs_steps, band=False)
+        errs_drop[shape] = float(np.mean(np.abs(pred / run.obs_loss - 1)))
+    print(f"\nmean rel. error after warmup: {errs}; with the weight at the drop: {errs_drop}")
     # both held-out runs (batch 8 is not in the training set) within 3%, and the warmup
     # shape changes the error by less than a third of the error itself (+0.2% floor)
     assert max(errs.values()) < 0.03

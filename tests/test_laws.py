@@ -52,6 +52,23 @@ def test_fsl_law_equals_its_formula_by_direct_summation():
     np.testing.assert_allclose(got, want, rtol=1e-5)  # quadrature error ≤ 1e-4 of a part
 
 
+def test_fsl_law_with_the_weight_at_the_drop_equals_its_formula():
+    lr, batch = _schedule()
+    law = FSLLaw(eta_ref=0.3, b_ref=4, weight="drop")
+    L0, c1, s, c2, c3, c4, g = 0.1, 2.0, 0.4, 0.3, 0.5, 0.05, 0.6
+    steps = np.array([50, 299, 1000, 2001, 2999])
+    got = law.predict(np.array([L0, c1, s, c2, c2 * c3, c4, g]), lr, batch, steps)
+    u = np.concatenate(([0.0], np.cumsum(lr / 0.3)))
+    r = (lr / 0.3) * (4 / batch)
+    dr = np.diff(np.concatenate(([0.0], r)))
+    want = []
+    for k in steps:
+        i = np.arange(k + 1)
+        want.append(L0 + c1 * (1 + u[k]) ** (-s) + c2 * np.sum(
+            dr[i] * (c3 + (1 + u[i]) ** (-s)) * (1 - (1 + c4 * (u[k] - u[i])) ** (-g))))
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+
+
 def test_fsl_law_is_batch_aware_and_mpl_is_not():
     lr = np.full(2001, 0.1)
     p_fsl = np.array([0.1, 1.0, 0.5, 0.2, 0.2, 0.1, 0.5])

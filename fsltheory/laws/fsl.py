@@ -25,6 +25,8 @@ App. B.2, with two deliberate differences:
   noise injected at ``z`` is multiplied by ``E(z) + σ²/2`` and forgotten by the kernel, so
   after a lag of a few kernel times the response is weighted by ``E`` near ``t``: the
   current-time weight is the leading term (docs/theory.md §3).
+  ``FSLLaw(..., weight="drop")`` evaluates the paper's weight instead (for comparison;
+  benchmarks/bench_fit.py prints both on real runs).
 * **The noise starts from zero** (``r_{−1} = 0``): the warmup's increases of ``η/b`` are
   sources like any other, so runs at different constant batches get different noise
   floors ``c2 c3 r`` — the batch-awareness — and no step is special.
@@ -53,6 +55,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InvalidParameterError
 from ._memory import memory_sum
 from .base import Law, array_key, reference_lr_batch
 
@@ -72,13 +75,18 @@ class FSLLaw(Law):
         "c2 vs c2c3 needs two noise levels"
     )
 
-    def __init__(self, eta_ref: float, b_ref: float, kappa: float = 1.0) -> None:
-        super().__init__(eta_ref=float(eta_ref), b_ref=float(b_ref), kappa=float(kappa))
+    def __init__(self, eta_ref: float, b_ref: float, kappa: float = 1.0,
+                 weight: str = "current") -> None:
+        if weight not in ("current", "drop"):
+            raise InvalidParameterError(f"weight must be 'current' or 'drop', got {weight!r}")
+        super().__init__(eta_ref=float(eta_ref), b_ref=float(b_ref), kappa=float(kappa),
+                         weight=str(weight))
 
     @classmethod
     def from_data(cls, runs, **options) -> FSLLaw:
         eta, b = reference_lr_batch(runs)
-        return cls(eta_ref=eta, b_ref=b, kappa=float(options.get("kappa", 1.0)))
+        return cls(eta_ref=eta, b_ref=b, kappa=float(options.get("kappa", 1.0)),
+                   weight=str(options.get("weight", "current")))
 
     def bounds(self, runs):
         lmin = min(float(r.obs_loss.min()) for r in runs)
@@ -117,7 +125,17 @@ class FSLLaw(Law):
         H = self._cached(key + (c4, gam), lambda: memory_sum(dt, src, dr[src], c4, gam, steps))
         g = (1.0 + u) ** (-s)
         Q = rk - H
-        return np.column_stack((np.ones_like(g), g, g * Q, Q))
+        if self.constants.get("weight", "current") == "current":
+            return np.column_stack((np.ones_like(g), g, g * Q, Q))
+        # the paper's weight read at the drop: Σ Δr_i (1 + u_i)^(−s) [1 − kernel]
+        ui = np.concatenate(([0.0], np.cumsum(dt)))[src]
+        qi = dr[src] * (1.0 + ui) ** (-s)
+        csum = np.cumsum(qi)
+        idx = np.searchsorted(src, steps, side="right") - 1
+        cum = np.where(idx >= 0, csum[np.maximum(idx, 0)], 0.0)
+        Hg = self._cached(key + (c4, gam, s, "drop"),
+                          lambda: memory_sum(dt, src, qi, c4, gam, steps))
+        return np.column_stack((np.ones_like(g), g, cum - Hg, Q))
 
     def predict(self, params, lr, batch, steps):
         p = np.asarray(params, dtype=np.float64)
