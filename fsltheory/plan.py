@@ -190,8 +190,13 @@ def plan_batches(fit: FitResult, budget: int, bmin: int, bmax: int, *,
         cand = [f for f in (float(r2.x), *[f for f in feasible]) if two(f)[1] <= n]
         f_pick = min(cand, key=lambda f: two(f)[0])
         objective = {"kind": "min_loss_under_steps", "max_steps": n}
-    l_pick, s_pick = two(f_pick)
     _, _, sch_pick = ev.arrays([bmin, bmax], [f_pick])
+    if 0 < budget - sch_pick.switch_samples[0] < bmax:  # less than one large batch left:
+        f_pick = 1.0  # "never switch" (within the objective's constraints, checked below)
+        if objective["kind"] == "min_loss_under_steps" and two(1.0)[1] > max_steps:
+            f_pick = float(sch_pick.switch_samples[0]) / budget
+        _, _, sch_pick = ev.arrays([bmin, bmax], [f_pick])
+    l_pick, s_pick = two(f_pick)
     two_stage = {"b1": bmin, "b2": bmax, "switch_fraction": f_pick,
                  "switch_samples": int(sch_pick.switch_samples[0]), "final_loss": l_pick,
                  "steps": s_pick, "never_switch": bool(sch_pick.switch_samples[0] >= budget),
