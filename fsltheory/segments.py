@@ -22,9 +22,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .lr import phi_positions, phi_step
+from .errors import InvalidParameterError
+from .lr import LRProfile, phi_positions, phi_step
 
-__all__ = ["axes_at", "segment_sums", "CHUNK_STEPS"]
+__all__ = ["axes_at", "segment_sums", "profile_segments", "merge_segments",
+           "runs_from_arrays", "CHUNK_STEPS"]
 
 #: Steps summed per compiled call (≈ 0.05 s): the granularity of Ctrl-C in long sums.
 CHUNK_STEPS = 1 << 22
@@ -161,3 +163,141 @@ def axes_at(sch, steps) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         time[sel[order]] = t0[rr] + ts
         G[sel[order]] = g0[rr] + gs
     return data, time, G
+
+
+# ---------------------------------------------------------------------------- building
+def _first_true(pred, n: int) -> int:
+    """Smallest ``i ∈ [0, n]`` with ``pred(i)`` for a predicate monotone in i (n if none)."""
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if pred(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def merge_segments(lr, b, n, sm):
+    """Merge adjacent segments with equal (lr, batch, smooth); drop empty ones."""
+    keep = n > 0
+    lr, b, n, sm = lr[keep], b[keep], n[keep], sm[keep]
+    if lr.size <= 1:
+        return lr, b, n, sm
+    same = (lr[1:] == lr[:-1]) & (b[1:] == b[:-1]) & (sm[1:] == sm[:-1])
+    starts = np.concatenate(([0], np.flatnonzero(~same) + 1))
+    n2 = np.add.reduceat(n, starts)
+    return lr[starts], b[starts], n2, sm[starts]
+
+
+def profile_segments(seg_b: np.ndarray, seg_n: np.ndarray, budget: int, peak: float,
+                     profile: LRProfile):
+    """Segments ``(lr, batch, count, smooth)`` of batch runs ``(seg_b, seg_n)`` under an LR
+    profile with peak ``peak`` on budget ``D``: a batch run is cut where the profile changes
+    character — warmup ramp (smooth), stable part (constant, φ = 1), decay (smooth) — using
+    the same floating-point tests as :func:`fsltheory.lr.phi_step`; table profiles give
+    constant segments cut at their breakpoints."""
+    P0 = np.concatenate(([0], np.cumsum(seg_b * seg_n)[:-1])).astype(np.int64)
+    if profile.is_table:
+        return _table_segments(profile, seg_b, seg_n, P0, peak)
+    if profile.is_constant:
+        lr = np.full(seg_b.size, peak)
+        return lr, seg_b, seg_n, np.zeros(seg_b.size, bool)
+    D = int(budget)
+    W = profile.warmup
+    shape = profile.shape
+    F = profile.decay
+
+    def ramp_lt1(P, b):  # same float operations as lr.phi_step
+        return W > 0.0 and float(min(P + b, D)) / float(D) < W
+
+    def shape_lt1(P):
+        rem = float(D - P) / float(D)
+        if shape == "const":
+            return False
+        if shape == "wsd":
+            return rem < F
+        v = rem / (1.0 - W) if W > 0.0 else rem
+        return v < 1.0
+
+    out_lr, out_b, out_n, out_s = [], [], [], []
+    for P, b, n in zip(P0.tolist(), seg_b.tolist(), seg_n.tolist(), strict=True):
+        i_w = _first_true(lambda i, P=P, b=b: not ramp_lt1(P + i * b, b), n)
+        i_d = _first_true(lambda i, P=P, b=b: shape_lt1(P + i * b), n)
+        pieces = ([(0, i_w, True), (i_w, i_d, False), (i_d, n, True)] if i_w < i_d
+                  else [(0, n, True)])
+        for a, e, sm in pieces:
+            if e > a:
+                out_lr.append(peak)
+                out_b.append(b)
+                out_n.append(e - a)
+                out_s.append(sm)
+    return (np.array(out_lr), np.array(out_b, dtype=np.int64),
+            np.array(out_n, dtype=np.int64), np.array(out_s, bool))
+
+
+def _table_segments(profile: LRProfile, seg_b, seg_n, P0, peak):
+    """Segments of a piecewise-constant table profile (by samples or by steps)."""
+    x = np.asarray(profile.table_x, dtype=np.int64)
+    y = np.asarray(profile.table_y, dtype=np.float64) * peak
+    by_step = profile.table_unit == "step"
+    k0 = np.concatenate(([0], np.cumsum(seg_n)[:-1])).astype(np.int64)
+    K = int(seg_n.sum())
+    if by_step and profile.source is not None and profile.source.startswith("steps:") \
+            and x.size < K:
+        raise InvalidParameterError(
+            f"the per-step LR table has {x.size} values but the schedule has {K} steps")
+    out_lr, out_b, out_n = [], [], []
+    for b, n, P, k in zip(seg_b.tolist(), seg_n.tolist(), P0.tolist(), k0.tolist(),
+                          strict=True):
+        # position of step i in the table's unit: u(i) = origin + i·scale
+        origin, scale = (k, 1) if by_step else (P, b)
+        last = origin + (n - 1) * scale
+        inner = x[(x > origin) & (x <= last)]
+        cuts = np.unique(np.concatenate(([0], -(-(inner - origin) // scale), [n])))
+        starts = cuts[:-1]
+        idx = np.searchsorted(x, origin + starts * scale, side="right") - 1
+        out_lr.append(y[idx])
+        out_b.append(np.full(starts.size, b, dtype=np.int64))
+        out_n.append(np.diff(cuts))
+    lr = np.concatenate(out_lr)
+    return (lr, np.concatenate(out_b), np.concatenate(out_n), np.zeros(lr.size, bool))
+
+
+def runs_from_arrays(lr, batch):
+    """Validate per-step ``lr`` (finite, > 0) and ``batch`` (integers ≥ 1) arrays and
+    return ``(lr, batch, run_starts, run_counts)`` of their run-length encoding."""
+    lr = np.asarray(lr, dtype=np.float64)
+    b = np.asarray(batch)
+    if lr.ndim != 1 or b.ndim != 1:
+        raise InvalidParameterError("lr and batch must be 1-D per-step arrays")
+    if lr.size == 0:
+        raise InvalidParameterError("a schedule needs at least one step (got 0 steps)")
+    if lr.size != b.size:
+        raise InvalidParameterError(
+            f"lr and batch must have the same length, got {lr.size} and {b.size}"
+        )
+    if not np.all(np.isfinite(lr)) or np.any(lr <= 0):
+        k = int(np.flatnonzero(~(np.isfinite(lr) & (lr > 0)))[0])
+        raise InvalidParameterError(
+            f"lr must be finite and in (0, inf) at every step, got lr[{k}]={float(lr[k])!r}"
+        )
+    if b.dtype.kind == "f":
+        bad = ~np.isfinite(b) | (b != np.round(b))
+        if np.any(bad):
+            k = int(np.flatnonzero(bad)[0])
+            raise InvalidParameterError(
+                f"batch must hold integers >= 1, got batch[{k}]={float(b[k])!r}"
+            )
+    elif b.dtype.kind not in "iu":
+        raise InvalidParameterError(f"batch must hold integers >= 1, got dtype {b.dtype}")
+    b = b.astype(np.int64)
+    if np.any(b < 1):
+        k = int(np.flatnonzero(b < 1)[0])
+        raise InvalidParameterError(
+            f"batch must be integers >= 1 at every step, got batch[{k}]={int(b[k])}"
+        )
+    change = np.flatnonzero((np.diff(lr) != 0) | (np.diff(b) != 0)) + 1
+    starts = np.concatenate(([0], change))
+    counts = np.diff(np.concatenate((starts, [lr.size]))).astype(np.int64)
+    return lr, b, starts, counts
