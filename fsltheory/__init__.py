@@ -72,6 +72,16 @@ _LAZY = {
     for name in ("CLAIM_IDS", "EXPONENTS", "derivation", "derivations", "exponent",
                  "exponent_value")
 }
+# Fitting observed curves, plans and export (docs/theory.md §7; scipy): loaded on access.
+_LAZY.update({
+    **{n: "fsltheory.curves" for n in ("CurveRun", "CurveSet", "load_curves", "write_curves",
+                                       "example_curves")},
+    **{n: "fsltheory.laws" for n in ("LAWS", "get_law")},
+    **{n: "fsltheory.fit" for n in ("FitResult", "fit_curves")},
+    **{n: "fsltheory.predict" for n in ("predict_curves", "predict_schedule")},
+    "plan_batches": "fsltheory.plan",
+    **{n: "fsltheory.export" for n in ("export_plan", "parse_export")},
+})
 
 __all__ = [
     # model (spec §1) and schedules
@@ -122,7 +132,7 @@ __all__ = [
     "StagesResult",
     "BaselineRow",
     "ScalingResult",
-    # symbolic derivations (§4, §5; loaded lazily)
+    # symbolic derivations (§4, §5) and curve fitting, plans, export (§7); loaded lazily
     *_LAZY,
     # claims: statement + derivation + numeric evidence (§6)
     "REGISTRY",
