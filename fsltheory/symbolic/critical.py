@@ -245,15 +245,19 @@ def bopt_derivation() -> Derivation:
     g2 = sp.diff(f.subs(eps, 0), x, 2)
     dx = sp.simplify((-(g1 / g2).subs(x, x0)).diff(eps).subs(eps, 0))
     log("First-order shift of the optimum: dx/dε = −∂²f/∂x∂ε / ∂²f/∂x² at x₀", dx)
+    y_opt = sp.simplify(y0.subs(x, x0))
+    log("y_opt = S_opt/S_min at ε = 0", y_opt)
     ratio0 = sp.simplify(1 / x0)
     rel = sp.simplify(-dx / x0)
     log("B_opt/B_min = 1/x = (1/x₀)(1 + rel·ε), rel =", rel)
-    y_opt = sp.simplify(y0.subs(x, x0))
-    log("y_opt = S_opt/S_min at ε = 0", y_opt)
     # ε = κ t_min^(−p) = τ(t_opt)·y_opt^p
     coef = sp.simplify(sp.powsimp(rel * y_opt ** p, force=True))
     log("In terms of τ(t_opt) = κ t_opt^(−p) = ε y_opt^(−p): relative correction coefficient",
         coef)
+    dlny = sp.simplify(((sp.diff(sp.log(y0), x) * dx + dly) * y_opt ** p).subs(x, x0))
+    dlny = sp.simplify(sp.powsimp(dlny.subs(x, x0), force=True))
+    log("S_opt/S_min to first order: d ln y_opt/dε = (d ln y₀/dx)·dx/dε + d ln y/dε at x₀; "
+        "per unit τ(t_opt) = ε y_opt^(−p)", dlny)
     p_beta = sp.expand(-kernel_derivation().results["tail_exponent"])
     log("Kernel-tail exponent p = 1 − 1/β (C-KERNEL)", p_beta)
     coef_beta = sp.simplify(coef.subs(p, p_beta))
@@ -310,5 +314,6 @@ def bopt_derivation() -> Derivation:
             "B_opt_ratio_corrected": full,
             "tail_fraction": tail_over,
             "S_opt_ratio_leading": y_opt,
+            "S_opt_correction_coefficient": sp.simplify(dlny.subs(p, p_beta)),
         },
     )
