@@ -308,7 +308,7 @@ def test_bad_inputs_raise():
 
 def test_registry_covers_spec_claims_and_is_consistent():
     spec_ids = {"C-OPT-EASY", "C-REGIME", "C-OPT-HARD", "C-SWITCH", "C-CATCHUP", "C-DUALITY",
-                "C-RATES", "C-STABLE", "C-FLOOR", "C-KERNEL", "C-SIGNAL"}
+                "C-RATES", "C-STABLE", "C-FLOOR", "C-KERNEL", "C-SIGNAL", "C-ES", "C-BOPT"}
     assert set(CLAIM_IDS) == spec_ids
     for cid in CLAIM_IDS:
         d = derivation(cid.lower())
