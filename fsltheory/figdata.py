@@ -50,6 +50,7 @@ __all__ = [
     "data_switch_scaling",
     "data_phase_diagram",
     "data_duality",
+    "data_critical_batch",
 ]
 
 # Shared experiment settings (spec §5 uses σ > 0 and a constant learning rate).
@@ -578,6 +579,14 @@ def data_duality(quick: bool = False) -> FigData:
     return fd
 
 
+def data_critical_batch(quick: bool = False) -> FigData:
+    """E vs S curves and the critical batch sizes (docs/theory.md §8); see
+    :mod:`fsltheory.figdata_critical`."""
+    from .figdata_critical import data_critical_batch as _data
+
+    return _data(quick=quick)
+
+
 FIGURE_DATA: dict[str, Callable[..., FigData]] = {
     "three-engines": data_three_engines,
     "kernels": data_kernels,
@@ -588,6 +597,7 @@ FIGURE_DATA: dict[str, Callable[..., FigData]] = {
     "switch-scaling": data_switch_scaling,
     "phase-diagram": data_phase_diagram,
     "duality": data_duality,
+    "critical-batch": data_critical_batch,
 }
 FIGURE_NAMES: tuple[str, ...] = tuple(FIGURE_DATA)
 
