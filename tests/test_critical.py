@@ -175,3 +175,39 @@ def test_prediction_keys(easy):
     for k in ("B_min", "B_opt", "B_crit", "S_min", "S_opt", "E_min"):
         assert p[k] > 0
     assert p["B_opt"] < p["B_opt_leading"]   # the transient pushes B_opt below (1+1/s)B_min
+
+
+# ------------------------------------------------------------------------ claims
+def test_bopt_check_rows_pass_and_perturbed_fail():
+    from fsltheory.claims.base import Evidence
+    from fsltheory.claims.checks_critical import check_bopt
+
+    p = {"lr": 0.5, "sigma": 10.0, "pairs": [(2.0, 1.0, [1e-2, 1e-3, 1e-4])],
+         "exact_lr": 0.1, "exact_pairs": [], "slope_pairs": [(2.0, 1.0, [1e-2, 1e-3, 1e-4])],
+         "slope_tol": 0.05, "bisect": []}
+    ev = Evidence("C-BOPT", "quick", 0)
+    check_bopt(ev, p)
+    assert ev.verdict == "pass", [r.as_dict() for r in ev.rows if not r.passed]
+    assert all(r.engine == "volterra" for r in ev.rows)
+    bad = Evidence("C-BOPT", "quick", 0, perturb=0.01)   # a 1 % wrong prediction fails
+    check_bopt(bad, p)
+    assert not any(r.passed for r in bad.rows if r.kind == "ratio")
+
+
+def test_figure_registered():
+    from fsltheory.figdata import FIGURE_NAMES
+    from fsltheory.plots import BUILDERS
+
+    assert "critical-batch" in FIGURE_NAMES and "critical-batch" in BUILDERS
+
+
+@pytest.mark.slow
+def test_critical_batch_figure_data():
+    from fsltheory.figdata import figure_data
+
+    fd = figure_data("critical-batch", quick=True)
+    for r in fd.panels["es"]["rows"]:
+        assert r["B_opt_ratio"] == pytest.approx(r["B_opt_ratio_pred"], rel=3e-3)
+        # the FSL form fits the engine's E(S) better than McCandlish's hyperbola
+        assert r["rms"]["fsl"] < r["rms"]["mccandlish"]
+    assert len(fd.panels["wsd"]["crossings"]) >= 1
