@@ -211,3 +211,14 @@ def test_critical_batch_figure_data():
         # the FSL form fits the engine's E(S) better than McCandlish's hyperbola
         assert r["rms"]["fsl"] < r["rms"]["mccandlish"]
     assert len(fd.panels["wsd"]["crossings"]) >= 1
+
+
+@pytest.mark.parametrize("modname", ["fsltheory.critical", "fsltheory.gns", "fsltheory.esfit",
+                                     "fsltheory.adaptive"])
+def test_docstring_examples(modname):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(modname)
+    res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert res.attempted > 0 and res.failed == 0

@@ -124,8 +124,8 @@ _ENTRIES: list[Claim] = [
 
 # checks that need the optimiser / Volterra engine; imported unconditionally so that a
 # broken module fails loudly instead of silently dropping six claims from the registry
-from .checks_sched import EXTRA_ENTRIES  # noqa: E402
 from .checks_critical import CRITICAL_ENTRIES  # noqa: E402
+from .checks_sched import EXTRA_ENTRIES  # noqa: E402
 
 _ORDER = ("C-OPT-EASY", "C-REGIME", "C-OPT-HARD", "C-SWITCH", "C-CATCHUP", "C-DUALITY",
           "C-RATES", "C-STABLE", "C-FLOOR", "C-KERNEL", "C-SIGNAL", "C-ES", "C-BOPT")
