@@ -75,6 +75,9 @@ def spec_exponents(b, s):
         "rate_wsd_easy_log": (s * b - s) / (1 + s * b),
         "rate_wsd_hard": -s,
         "rate_wsd_hard_log": 0.0,
+        # §8: E − B_min S ∝ S^(1−s); transient correction ∝ τ(t_opt) ∝ (ℓ^(−1/s))^(−(1−1/β))
+        "es_asymptote": 1 - s,
+        "bopt_correction": (1 - 1 / b) / s,
     }
 
 
