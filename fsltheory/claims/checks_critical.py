@@ -164,10 +164,13 @@ def check_es(ev: Evidence, p: Mapping[str, Any]) -> None:
 
     for beta, s, ell in p["asymptote"]:
         task, cb, _ = _measure(beta, s, ell, lr, sigma, "volterra")
+        ps = _pstr(beta, s, ell, task)
         fin = ell / (ell + cb.predicted["c_M"])
         xs = np.geomspace(p["asym_x"][0], p["asym_x"][1], 6)   # x' = B_min'/B → 1
         Bs = fin * cb.B_min / xs
         S = np.array([first_passage(task, lr, float(b), ell, engine="volterra") for b in Bs])
+        if not np.all(np.isfinite(S)):
+            raise ValueError(f"asymptote row: S not reached within the horizon at {ps}")
         w = (cb.S_min / S) ** s
         q = (Bs * S - fin * cb.B_min * S) * (1.0 - w)
         slope = fit_loglog(S, q)
