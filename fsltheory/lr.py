@@ -132,6 +132,34 @@ def phi_step(params, P, b, D):
 
 
 @njit(cache=True)
+def _phi_cont(params, R0, x, b, D, out):
+    """:func:`phi_step` at real step positions ``x`` of a segment with ``R0 = D − P_0``
+    samples left at its start and batch ``b`` (``P = P_0 + x·b``); equal to
+    :func:`phi_step` at integer ``x`` (the same floating-point operations)."""
+    W = params[3]
+    Df = float(D)
+    for i in range(x.size):
+        remP = float(R0) - x[i] * b
+        f = _shape(int(params[0]), params[1], int(params[2]), W, params[4], remP / Df)
+        if W > 0.0:
+            e = Df - remP + b
+            if e > Df:
+                e = Df
+            pw = e / Df
+            if pw < W:
+                f *= pw / W
+        out[i] = f
+
+
+def phi_positions(params: np.ndarray, R0: int, x: np.ndarray, b: int, D: int) -> np.ndarray:
+    """Vectorised :func:`_phi_cont` (real positions ``x`` inside one segment)."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    out = np.empty(x.size)
+    _phi_cont(params, int(R0), x.ravel(), float(b), int(D), out)
+    return out.reshape(x.shape)
+
+
+@njit(cache=True)
 def _phi_steps(params, P, b, D, out):
     for i in range(P.size):
         out[i] = phi_step(params, P[i], b[i], D)

@@ -62,6 +62,8 @@ import numpy as np
 
 from .errors import InvalidParameterError, check_int_range, check_range
 from .lr import LRProfile, as_lr_profile, phi_steps
+from .segments import merge_segments as _merge
+from .segments import profile_segments, runs_from_arrays
 
 __all__ = ["Schedule", "ScheduleSegments", "SCHEDULE_GRAMMAR", "MAX_DENSE_BYTES"]
 
@@ -117,30 +119,6 @@ def _dense_check(what: str, n: int, arrays: int = 1) -> None:
             f"schedule.segments() or an engine with points=N")
 
 
-def _first_true(pred, n: int) -> int:
-    """Smallest ``i ∈ [0, n]`` with ``pred(i)`` for a predicate monotone in i (n if none)."""
-    lo, hi = 0, n
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if pred(mid):
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
-
-
-def _merge(lr, b, n, sm):
-    """Merge adjacent segments with equal (lr, batch, smooth); drop empty ones."""
-    keep = n > 0
-    lr, b, n, sm = lr[keep], b[keep], n[keep], sm[keep]
-    if lr.size <= 1:
-        return lr, b, n, sm
-    same = (lr[1:] == lr[:-1]) & (b[1:] == b[:-1]) & (sm[1:] == sm[:-1])
-    starts = np.concatenate(([0], np.flatnonzero(~same) + 1))
-    n2 = np.add.reduceat(n, starts)
-    return lr[starts], b[starts], n2, sm[starts]
-
-
 class Schedule:
     """Learning rates and batch sizes of every step, stored as segments (module docstring).
 
@@ -160,39 +138,7 @@ class Schedule:
         spec: str | None = None,
         switch_samples: tuple[int, ...] = (),
     ) -> None:
-        lr = np.asarray(lr, dtype=np.float64)
-        b = np.asarray(batch)
-        if lr.ndim != 1 or b.ndim != 1:
-            raise InvalidParameterError("lr and batch must be 1-D per-step arrays")
-        if lr.size == 0:
-            raise InvalidParameterError("a schedule needs at least one step (got 0 steps)")
-        if lr.size != b.size:
-            raise InvalidParameterError(
-                f"lr and batch must have the same length, got {lr.size} and {b.size}"
-            )
-        if not np.all(np.isfinite(lr)) or np.any(lr <= 0):
-            k = int(np.flatnonzero(~(np.isfinite(lr) & (lr > 0)))[0])
-            raise InvalidParameterError(
-                f"lr must be finite and in (0, inf) at every step, got lr[{k}]={float(lr[k])!r}"
-            )
-        if b.dtype.kind == "f":
-            bad = ~np.isfinite(b) | (b != np.round(b))
-            if np.any(bad):
-                k = int(np.flatnonzero(bad)[0])
-                raise InvalidParameterError(
-                    f"batch must hold integers >= 1, got batch[{k}]={float(b[k])!r}"
-                )
-        elif b.dtype.kind not in "iu":
-            raise InvalidParameterError(f"batch must hold integers >= 1, got dtype {b.dtype}")
-        b = b.astype(np.int64)
-        if np.any(b < 1):
-            k = int(np.flatnonzero(b < 1)[0])
-            raise InvalidParameterError(
-                f"batch must be integers >= 1 at every step, got batch[{k}]={int(b[k])}"
-            )
-        change = np.flatnonzero((np.diff(lr) != 0) | (np.diff(b) != 0)) + 1
-        starts = np.concatenate(([0], change))
-        counts = np.diff(np.concatenate((starts, [lr.size]))).astype(np.int64)
+        lr, b, starts, counts = runs_from_arrays(lr, batch)
         self._set(lr[starts], b[starts], counts, np.zeros(starts.size, dtype=bool),
                   profile=None, peak=float(lr.max()), spec=spec, switch_samples=switch_samples)
 
@@ -511,45 +457,9 @@ class Schedule:
         """Cut batch segments where the LR profile changes character (module docstring)."""
         keep = seg_n > 0
         seg_b, seg_n = seg_b[keep], seg_n[keep]
-        P0 = np.concatenate(([0], np.cumsum(seg_b * seg_n)[:-1])).astype(np.int64)
         kw = dict(profile=profile, peak=peak, spec=spec, switch_samples=switch_samples)
-        if profile.is_table:
-            return cls._from_segments(*_table_segments(profile, seg_b, seg_n, P0, peak),
-                                      **kw)
-        if profile.is_constant:
-            lr = np.full(seg_b.size, peak)
-            return cls._from_segments(lr, seg_b, seg_n, np.zeros(seg_b.size, bool), **kw)
-        D = int(budget)
-        W = profile.warmup
-        shape = profile.shape
-        F = profile.decay
-
-        def ramp_lt1(P, b):  # same float operations as lr.phi_step
-            return W > 0.0 and float(min(P + b, D)) / float(D) < W
-
-        def shape_lt1(P):
-            rem = float(D - P) / float(D)
-            if shape == "const":
-                return False
-            if shape == "wsd":
-                return rem < F
-            v = rem / (1.0 - W) if W > 0.0 else rem
-            return v < 1.0
-
-        out_lr, out_b, out_n, out_s = [], [], [], []
-        for P, b, n in zip(P0.tolist(), seg_b.tolist(), seg_n.tolist(), strict=True):
-            i_w = _first_true(lambda i, P=P, b=b: not ramp_lt1(P + i * b, b), n)
-            i_d = _first_true(lambda i, P=P, b=b: shape_lt1(P + i * b), n)
-            pieces = ([(0, i_w, True), (i_w, i_d, False), (i_d, n, True)] if i_w < i_d
-                      else [(0, n, True)])
-            for a, e, sm in pieces:
-                if e > a:
-                    out_lr.append(peak)
-                    out_b.append(b)
-                    out_n.append(e - a)
-                    out_s.append(sm)
-        return cls._from_segments(np.array(out_lr), np.array(out_b, dtype=np.int64),
-                                  np.array(out_n, dtype=np.int64), np.array(out_s, bool), **kw)
+        return cls._from_segments(*profile_segments(seg_b, seg_n, budget, peak, profile),
+                                  **kw)
 
     @classmethod
     def parse(cls, spec: str, budget: int, lr: float,
@@ -620,31 +530,3 @@ class Schedule:
             f"Schedule({str(self)!r}, steps={self.n_steps}, budget={self.budget}, lr={lr}, "
             f"batch {int(self._sb.min())}..{int(self._sb.max())})"
         )
-
-
-def _table_segments(profile: LRProfile, seg_b, seg_n, P0, peak):
-    """Segments of a piecewise-constant table profile (by samples or by steps)."""
-    x = np.asarray(profile.table_x, dtype=np.int64)
-    y = np.asarray(profile.table_y, dtype=np.float64) * peak
-    by_step = profile.table_unit == "step"
-    k0 = np.concatenate(([0], np.cumsum(seg_n)[:-1])).astype(np.int64)
-    K = int(seg_n.sum())
-    if by_step and profile.source is not None and profile.source.startswith("steps:") \
-            and x.size < K:
-        raise InvalidParameterError(
-            f"the per-step LR table has {x.size} values but the schedule has {K} steps")
-    out_lr, out_b, out_n = [], [], []
-    for b, n, P, k in zip(seg_b.tolist(), seg_n.tolist(), P0.tolist(), k0.tolist(),
-                          strict=True):
-        # position of step i in the table's unit: u(i) = origin + i·scale
-        origin, scale = (k, 1) if by_step else (P, b)
-        last = origin + (n - 1) * scale
-        inner = x[(x > origin) & (x <= last)]
-        cuts = np.unique(np.concatenate(([0], -(-(inner - origin) // scale), [n])))
-        starts = cuts[:-1]
-        idx = np.searchsorted(x, origin + starts * scale, side="right") - 1
-        out_lr.append(y[idx])
-        out_b.append(np.full(starts.size, b, dtype=np.int64))
-        out_n.append(np.diff(cuts))
-    lr = np.concatenate(out_lr)
-    return (lr, np.concatenate(out_b), np.concatenate(out_n), np.zeros(lr.size, bool))

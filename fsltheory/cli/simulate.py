@@ -74,7 +74,11 @@ def run(args: argparse.Namespace) -> int:
             f"--csv must be a file path in an existing directory, got {args.csv!r}"
         )
     engine = get_engine(args.engine)
-    opts = {}
+    opts: dict = {}
+    if args.engine in ("exact", "volterra"):
+        # only the recorded steps are kept: every step for --csv, else <= --points
+        # log-spaced ones (memory independent of the number of steps)
+        opts["points"] = None if args.csv else points
     if args.engine == "sgd":
         opts = {"seeds": check_int_range("seeds", args.seeds, 2, None), "seed": args.seed,
                 "progress": sys.stderr.isatty()}

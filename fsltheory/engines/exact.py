@@ -20,6 +20,7 @@ stationary excess risk is ``E_∞ = ½ σ² q / (1 − q)``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import numba
@@ -152,6 +153,13 @@ def _advance(lam, d, x, L2, sigma2, seg_lr, seg_b, seg_n, seg_sm, seg_P0, params
     while r < R and k < k_stop:
         n = seg_n[r]
         m = min(n - i, k_stop - k)
+        if m < n - i:
+            # stop a constant segment at an even offset only: the two-step passes of
+            # _run_segment then pair the same steps however the run is chunked, so the
+            # result does not depend on the chunk sizes (bit for bit)
+            m -= m % 2
+            if m == 0:
+                m = min(2, n - i)
         b = seg_b[r]
         if seg_sm[r]:
             E2, rec_pos = _run_smooth(lam, d, E2, sigma2, params, peak, D, seg_P0[r], b, i, m,
@@ -328,8 +336,10 @@ def _check_finite(risk: np.ndarray, what: str) -> None:
 AUTO_ALL_STEPS = 1 << 23
 #: Log-spaced curve points recorded by ``points="auto"`` on longer schedules.
 AUTO_POINTS = 2000
-# Mode-steps per compiled call (≈ 0.05–0.2 s): the granularity of Ctrl-C.
-_CHUNK_WORK = 1 << 28
+# First chunk of a run, in mode-steps; later chunks adapt so that one compiled call takes
+# 0.05–0.2 s (the granularity of Ctrl-C).
+_CHUNK_WORK = 1 << 24
+_CHUNK_SECONDS = (0.05, 0.2)
 
 
 def record_steps(n_steps: int, points: int | str | None) -> np.ndarray | None:
@@ -344,7 +354,7 @@ def record_steps(n_steps: int, points: int | str | None) -> np.ndarray | None:
             return None
         points = AUTO_POINTS
     if points is None:
-        if 16 * (n_steps + 1) > MAX_DENSE_BYTES:
+        if 32 * (n_steps + 1) > MAX_DENSE_BYTES:
             raise InvalidParameterError(
                 f"points=None records all {n_steps + 1} steps ({32 * (n_steps + 1) / 1e9:.3g} "
                 f"GB with the axes; limit fsltheory.schedule.MAX_DENSE_BYTES): pass points=N")
@@ -379,8 +389,9 @@ def exact_risk(task: PowerLawTask, schedule: Schedule, *,
     -----
     Cost O(M) per step: a compiled (numba) loop, two steps per pass over the modes on
     constant-LR segments, ~8e9 mode-steps/s on one core at 10^4 modes
-    (benchmarks/bench_exact.py).  The loop runs in chunks of ~2^28 mode-steps, so Ctrl-C
-    (KeyboardInterrupt) stops it within a fraction of a second.
+    (benchmarks/bench_exact.py).  The loop runs in compiled chunks of 0.05–0.2 s (sized
+    adaptively), so Ctrl-C (KeyboardInterrupt) stops it within a fraction of a second
+    (benchmarks/bench_budget.py).
     :func:`exact_risk_numpy` is the plain-numpy reference.
 
     Examples
@@ -421,9 +432,15 @@ def exact_risk(task: PowerLawTask, schedule: Schedule, *,
     rec_pos = 1
     R = seg.lr.size
     while k < K:
+        t0 = time.perf_counter()
         r, i, k, E2, rec_pos = _advance(lam, d, x, L2, sigma2, seg.lr, seg_b, seg.count,
                                         seg.smooth, seg.start_samples, params, peak, D, r, R,
                                         i, k, E2, min(K, k + chunk), rec, rec_pos, out, 0)
+        dt = time.perf_counter() - t0
+        if dt < _CHUNK_SECONDS[0]:
+            chunk *= 2
+        elif dt > _CHUNK_SECONDS[1]:
+            chunk = max(1, chunk // 2)
         if not np.isfinite(E2):
             bad = ~np.isfinite(out[:rec_pos])
             at = int(rec[np.flatnonzero(bad)[0]]) if bad.any() else k
@@ -432,8 +449,8 @@ def exact_risk(task: PowerLawTask, schedule: Schedule, *,
     if every:
         curve = LossCurve.from_schedule(out, schedule, engine="exact")
     else:
-        data, time, _ = axes_at(schedule, rec)
-        curve = LossCurve(risk=out, steps=rec, data=data, time=time, engine="exact")
+        data, t_axis, _ = axes_at(schedule, rec)
+        curve = LossCurve(risk=out, steps=rec, data=data, time=t_axis, engine="exact")
     return curve
 
 

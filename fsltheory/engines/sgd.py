@@ -44,6 +44,7 @@ from tqdm import tqdm
 
 from ..curve import LossCurve
 from ..errors import DivergenceError, InvalidParameterError, check_int_range
+from ..lr import phi_step
 from ..schedule import Schedule
 from ..task import PowerLawTask
 from .exact import check_stability, max_stable_lr
@@ -73,11 +74,13 @@ _BLOCK_ENTRIES = 1 << 25  # 256 MiB
 
 # ---------------------------------------------------------------------------- kernels
 @njit(cache=True, nogil=True)
-def _sgd_trajectory(rng, sqrt_lam, lam, theta_star, run_lr, run_b, run_n, sigma, limit,
-                    out, x, g, r):
+def _sgd_trajectory(rng, sqrt_lam, lam, theta_star, run_lr, run_b, run_n, run_sm, run_P0,
+                    params, peak, D, sigma, limit, out, x, g, r):
     """One SGD trajectory drawing from the ``numpy.random.Generator`` ``rng``; writes
     ``E_k`` into ``out[0..K]`` and returns ``(step, code)`` of divergence, ``(-1, 0)`` if
-    none (code 1: non-finite risk, code 2: risk above ``limit``).  Releases the GIL."""
+    none (code 1: non-finite risk, code 2: risk above ``limit``).  Releases the GIL.
+    The schedule comes as segments; a smooth one (``run_sm``) uses
+    ``η = peak·φ(P/D)`` per step (:func:`fsltheory.lr.phi_step`)."""
     M = lam.size
     e2 = 0.0
     for j in range(M):
@@ -88,7 +91,9 @@ def _sgd_trajectory(rng, sqrt_lam, lam, theta_star, run_lr, run_b, run_n, sigma,
     for q in range(run_lr.size):
         B = run_b[q]
         coef = run_lr[q] / B
-        for _ in range(run_n[q]):
+        for i_step in range(run_n[q]):
+            if run_sm[q]:
+                coef = peak * phi_step(params, run_P0[q] + i_step * B, B, D) / B
             for b in range(B):
                 dot = 0.0
                 for j in range(M):
@@ -152,7 +157,9 @@ def _raise_divergence(task, schedule, first_index, fail_step, fail_code, out) ->
         return
     i = int(bad[np.argmin(fail_step[bad])])
     k = int(fail_step[i])
-    lr, b = float(schedule.lr[k - 1]), int(schedule.batch[k - 1])
+    lr = float(schedule.lr_at([k - 1])[0])
+    b = int(schedule.segments().batch[np.searchsorted(schedule.segments().start_step, k - 1,
+                                                       side="right") - 1])
     if fail_code[i] == 1:
         why = "its excess risk became non-finite"
     else:
@@ -169,7 +176,9 @@ def _run_block(task, schedule, gens, first_index, bar=None) -> np.ndarray:
     """Run one trajectory per generator, in parallel over seeds: each seed is one call of
     the nogil kernel on a pool of ``numba.get_num_threads()`` threads.  A seed's result
     depends only on its own generator, hence not on the thread count or scheduling."""
-    lrs, bs, counts = schedule.runs()
+    seg = schedule.segments()
+    lrs, bs, counts, sm, P0 = seg.lr, seg.batch, seg.count, seg.smooth, seg.start_samples
+    params, peak, D = schedule.lr_params(), schedule.peak_lr, schedule.budget
     K, M, n = schedule.n_steps, task.modes, len(gens)
     out = np.empty((n, K + 1))
     fail_step = np.full(n, -1, dtype=np.int64)
@@ -182,7 +191,8 @@ def _run_block(task, schedule, gens, first_index, bar=None) -> np.ndarray:
 
     def one(i: int) -> None:
         fail_step[i], fail_code[i] = _sgd_trajectory(
-            gens[i], sqrt_lam, lam, theta_star, lrs, bs, counts, sigma, limit, out[i],
+            gens[i], sqrt_lam, lam, theta_star, lrs, bs, counts, sm, P0, params, peak, D,
+            sigma, limit, out[i],
             np.empty(M), np.empty(M), np.empty(M),
         )
 
