@@ -374,7 +374,7 @@ def b_opt_engine(task: PowerLawTask, lr: float, target: float, *, engine: str = 
     x0 = task.s / (1.0 + task.s)
     hi = math.log(b_min * 5.0 / x0)
     lo = math.log(b_min / min(0.95, 1.6 * x0)) if prof_const else math.log(
-        max(1.0, 0.2 * b_min))
+        max(1.0, 0.02 * b_min))
     res = minimize_scalar(logE, bounds=(lo, hi), method="bounded", options={"xatol": xtol})
     B = math.exp(res.x)
     S = first_passage(task, lr, B, target, engine=engine, lr_schedule=lr_schedule)

@@ -76,4 +76,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"B_opt/B_min = {out['B_opt_ratio']:.5f}; predicted {pred['B_opt_ratio']:.5f} "
           f"(1 + 1/s = {pred['B_opt_ratio_leading']:.5f}, derived correction "
           f"{pred['correction']:+.2%}, τ(t_opt) = {pred['tau_opt']:.3g})")
+    if cb.lr_schedule != "const":
+        print("note: B_min is the constant-LR floor root; with a decaying LR smaller batches "
+              "also reach ℓ, and the predictions are the constant-LR closed forms")
     return 0
