@@ -231,3 +231,18 @@ def test_profile_first_passage_exact_vs_volterra(easy, prof):
     a = first_passage(easy, 0.5, 4000, 1e-2, lr_schedule=prof)
     b = first_passage(easy, 0.5, 4000, 1e-2, lr_schedule=prof, engine="volterra")
     assert a == pytest.approx(b, rel=0.025)
+
+
+def test_es_check_rows_pass_and_perturbed_fail():
+    from fsltheory.claims.base import Evidence
+    from fsltheory.claims.checks_critical import check_es
+
+    p = {"lr": 0.5, "sigma": 10.0, "pairs": [(2.0, 1.0, 1e-3)], "batches": [2.0, 10.0],
+         "mc_batch": 300.0, "asymptote": [], "asym_x": (0.5, 0.9), "slope_tol": 0.03}
+    ev = Evidence("C-ES", "quick", 0)
+    check_es(ev, p)
+    assert ev.verdict == "pass", [r.as_dict() for r in ev.rows if not r.passed]
+    assert {r.quantity.split(" at")[0] for r in ev.rows} >= {"S_opt/S_min", "S(B)/S_min"}
+    bad = Evidence("C-ES", "quick", 0, perturb=0.01)
+    check_es(bad, p)
+    assert not any(r.passed for r in bad.rows)
