@@ -18,6 +18,7 @@ switch-vs-loss    final loss vs switch point for several budgets (§5 C-SWITCH)
 switch-scaling    D − P* vs D, fitted vs predicted (1+s)/(2−1/β) (§5 C-SWITCH)
 phase-diagram     (β, s) plane, large-batch data share at fixed D, boundary s = 1 − 1/β
 duality           LR schedule at fixed batch vs batch schedule at fixed LR (§5 C-DUALITY)
+switch-under-lr   optimal switch and its gain under const/WSD/cosine LR (§7 C-SWITCH-LR)
 ================  ==========================================================================
 """
 
@@ -587,6 +588,14 @@ def data_critical_batch(quick: bool = False) -> FigData:
     return _data(quick=quick)
 
 
+def data_switch_under_lr(quick: bool = False) -> FigData:
+    """Optimal two-stage switch under constant, WSD and cosine LR (§7 C-SWITCH-LR); see
+    :func:`fsltheory.figdata_lr.switch_under_lr_data`."""
+    from .figdata_lr import switch_under_lr_data
+
+    return switch_under_lr_data(quick)
+
+
 FIGURE_DATA: dict[str, Callable[..., FigData]] = {
     "three-engines": data_three_engines,
     "kernels": data_kernels,
@@ -598,6 +607,7 @@ FIGURE_DATA: dict[str, Callable[..., FigData]] = {
     "phase-diagram": data_phase_diagram,
     "duality": data_duality,
     "critical-batch": data_critical_batch,
+    "switch-under-lr": data_switch_under_lr,
 }
 FIGURE_NAMES: tuple[str, ...] = tuple(FIGURE_DATA)
 

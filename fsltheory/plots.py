@@ -413,6 +413,38 @@ def plot_critical_batch(fd: FigData) -> Figure:
     ax.legend(fontsize=7)
     fig.suptitle("Data–steps trade-off E(S) and the critical batch size (theory §8)",
                  fontsize=9)
+
+
+def plot_switch_under_lr(fd: FigData) -> Figure:
+    """C-SWITCH-LR: left, D − P* vs D (engine dots, FSL open markers, fitted line) per LR
+    profile for the hard task; right, the engine's gain over the best constant batch."""
+    m = fd.meta
+    hard = [k for k in fd.panels if any(e["predicted"] is not None
+                                        for e in fd.panels[k].values())]
+    key = hard[0] if hard else next(iter(fd.panels))
+    fig, (ax, ag) = plt.subplots(1, 2, figsize=(8.4, 3.5))
+    for (prof, e), col in zip(fd.panels[key].items(), CYCLE, strict=False):
+        D = e["budgets"]
+        if e["predicted"] is not None:
+            ax.plot(D, e["rem_engine"], "o", color=col, ms=4,
+                    label=f"{prof}: {_slope_label(e['fitted'], e['predicted'])}")
+            ax.plot(D, e["fit_const"] * D ** e["fitted"], "-", color=col, lw=0.9)
+            ax.plot(D, e["rem_fsl"], "s", mfc="none", mec=col, ms=6, mew=0.8)
+        else:
+            ax.plot([], [], "x", color=col, label=f"{prof}: no interior switch (never switch)")
+        for k2, ls in ((key, "-"), *[(k, ":") for k in fd.panels if k != key]):
+            g = fd.panels[k2][prof]["gain"]
+            ag.plot(fd.panels[k2][prof]["budgets"], 100 * np.asarray(g), ls, marker="o",
+                    ms=3, color=col, label=f"{prof}, {k2}")
+    ax.set(xscale="log", yscale="log", xlabel="data budget D", ylabel="large-batch data D − P*",
+           title=f"{key}: optimal switch {m['b1']}→{m['b2']} ({m['engine']}; □ FSL)")
+    ax.legend(loc="upper left", fontsize=6.8)
+    ag.set(xscale="log", yscale="symlog", xlabel="data budget D",
+           ylabel="gain over best constant batch (%)",
+           title="Gain of the optimal switch (engine; dotted: easy task)")
+    ag.set_yscale("symlog", linthresh=0.01)
+    ag.set_ylim(-0.005, 200)
+    ag.legend(loc="center right", fontsize=6.2)
     return fig
 
 
@@ -427,6 +459,7 @@ BUILDERS: dict[str, Callable[[FigData], Figure]] = {
     "phase-diagram": plot_phase_diagram,
     "duality": plot_duality,
     "critical-batch": plot_critical_batch,
+    "switch-under-lr": plot_switch_under_lr,
 }
 
 

@@ -493,3 +493,18 @@ def test_every_step_recording_refused_when_too_large():
         exact_risk(task, huge, points=None)
     with pytest.raises(InvalidParameterError, match=r"points=None records all"):
         volterra_risk(task, huge, points=None)
+
+
+@pytest.mark.parametrize("modname", ["fsltheory.lr", "fsltheory.segments",
+                                     "fsltheory.cli.common", "fsltheory.engines.grid"])
+def test_docstring_examples_and_exports(modname):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(modname)
+    for name in mod.__all__:
+        assert hasattr(mod, name), name
+    if modname == "fsltheory.engines.grid":
+        return  # no examples: internal to the Volterra engine
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

@@ -62,6 +62,9 @@ def spec_exponents(b, s):
         "hard_final_batch_Bmin": -s / 2,
         "switch": (1 + s) / (2 - 1 / b),
         "switch_share": -(1 - 1 / b - s) / (2 - 1 / b),
+        # C-SWITCH-LR (docs/theory.md §7): (1+s+ν(1−1/β))/((ν+1)(2−1/β)−ν), ν = 1 and 2
+        "switch_lr_wsd": (2 + s - 1 / b) / (3 - 2 / b),
+        "switch_lr_cosine": (3 + s - 2 / b) / (4 - 3 / b),
         "catchup_gap": -(1 - 1 / b),
         "catchup_crossover": s * b / (b - 1),
         "lr_decay_power": 2 * b - 1,
@@ -311,7 +314,8 @@ def test_bad_inputs_raise():
 
 def test_registry_covers_spec_claims_and_is_consistent():
     spec_ids = {"C-OPT-EASY", "C-REGIME", "C-OPT-HARD", "C-SWITCH", "C-CATCHUP", "C-DUALITY",
-                "C-RATES", "C-STABLE", "C-FLOOR", "C-KERNEL", "C-SIGNAL", "C-ES", "C-BOPT"}
+                "C-RATES", "C-STABLE", "C-FLOOR", "C-KERNEL", "C-SIGNAL", "C-ES", "C-BOPT",
+                "C-SWITCH-LR"}
     assert set(CLAIM_IDS) == spec_ids
     for cid in CLAIM_IDS:
         d = derivation(cid.lower())

@@ -125,15 +125,19 @@ _ENTRIES: list[Claim] = [
 # checks that need the optimiser / Volterra engine; imported unconditionally so that a
 # broken module fails loudly instead of silently dropping six claims from the registry
 from .checks_critical import CRITICAL_ENTRIES  # noqa: E402
+from .checks_lr import LR_ENTRIES, LR_SCOPE  # noqa: E402
 from .checks_sched import EXTRA_ENTRIES  # noqa: E402
 
-_ORDER = ("C-OPT-EASY", "C-REGIME", "C-OPT-HARD", "C-SWITCH", "C-CATCHUP", "C-DUALITY",
-          "C-RATES", "C-STABLE", "C-FLOOR", "C-KERNEL", "C-SIGNAL", "C-ES", "C-BOPT")
+SCOPE.update(LR_SCOPE)
+
+_ORDER = ("C-OPT-EASY", "C-REGIME", "C-OPT-HARD", "C-SWITCH", "C-SWITCH-LR", "C-CATCHUP",
+          "C-DUALITY", "C-RATES", "C-STABLE", "C-FLOOR", "C-KERNEL", "C-SIGNAL", "C-ES",
+          "C-BOPT")
 
 
 def _build() -> dict[str, Claim]:
     entries = {c.id: c for c in _ENTRIES}
-    for cid, title, section, statement, checker, headline in (*EXTRA_ENTRIES,
+    for cid, title, section, statement, checker, headline in (*EXTRA_ENTRIES, *LR_ENTRIES,
                                                               *CRITICAL_ENTRIES):
         entries[cid] = _claim(cid, title, section, statement, checker, headline)
     return {cid: entries[cid] for cid in _ORDER if cid in entries}

@@ -155,4 +155,24 @@ PARAMS: dict[str, dict[str, dict[str, Any]]] = {
                  "asymptote": [(3.0, 0.5, 1e-3), (2.5, 0.4, 1e-3)], "asym_x": (0.5, 0.85),
                  "slope_tol": 0.03},
     },
+    "C-SWITCH-LR": {
+        # (β, s): hard (2, 0.25), easy (2, 1); γ₁ = lr/b1 ≈ 0.19 so that the WSD interior
+        # switch exists from D ≈ 1e5 on; the Volterra cost grows with the steps D/b1.
+        # tol 0.04 on slopes: D − P* is located to rtol (≤ 3 %, i.e. ≤ 0.03/ln(D range) in
+        # the slope) and approaches the power law from the pre-asymptotic side; measured
+        # deviations ≤ 0.011 (quick) and ≤ 0.007 (full).  shift_tol 0.02: the derived
+        # WSD − constant shift is ≈ 0.04–0.05, measured within 0.013.  frac_tol 2 %: the
+        # engine's E-feedback moves P*/D by ≤ 0.7 % here; gain_ratio_tol 10 %: engine and
+        # FSL gains agreed within 3 %.
+        "quick": {"pairs": [(2.0, 0.25), (2.0, 1.0)], "profiles": ["const", "wsd:0.2", "cosine"],
+                  "d_lo": 1e5, "d_hi": 3e6, "points": 3, "lr": 1.5, "b1": 8, "b2": 64,
+                  "engine": "volterra", "rtol": 0.03, "probes": [0.1], "tol": 0.04,
+                  "frac_tol": 0.02, "gain_ratio_tol": 0.1, "gain_tol": 1e-3,
+                  "shift_tol": 0.02},
+        "full": {"pairs": [(2.0, 0.25), (3.0, 0.4), (2.0, 1.0)],
+                 "profiles": ["const", "wsd:0.2", "cosine"], "d_lo": 1e5, "d_hi": 1e8,
+                 "points": 4, "lr": 1.5, "b1": 8, "b2": 64, "engine": "volterra",
+                 "rtol": 0.02, "probes": [0.01, 0.1, 0.3], "tol": 0.04, "frac_tol": 0.02,
+                 "gain_ratio_tol": 0.1, "gain_tol": 1e-3, "shift_tol": 0.02},
+    },
 }

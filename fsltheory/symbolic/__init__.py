@@ -20,7 +20,8 @@ beta*(s + 1)/(2*beta - 1)
 
 Claims (:data:`CLAIM_IDS`): C-KERNEL, C-SIGNAL (§4); C-STABLE, C-FLOOR (§2–§3);
 C-OPT-EASY, C-REGIME, C-OPT-HARD, C-SWITCH, C-CATCHUP, C-DUALITY, C-RATES (§5);
-C-ES, C-BOPT (§8: the data–steps trade-off, B_min, B_opt, B_crit, B_noise).
+C-ES, C-BOPT (§8: the data–steps trade-off, B_min, B_opt, B_crit, B_noise);
+C-SWITCH-LR (§7).
 
 Exponents (:data:`EXPONENTS`, name → sympy expression in β, s): see
 :func:`exponent_names`.  All derivations are cached (:func:`functools.lru_cache`);
@@ -38,6 +39,7 @@ from .core import SYMBOLS, Derivation, NumericTwin, Step, beta, power_exponent, 
 from .critical import bopt_derivation, es_derivation
 from .fsl import floor_derivation, stability_derivation
 from .kernels import kernel_derivation, signal_derivation
+from .lr_switch import switch_lr_derivation
 from .rates import rates_derivation
 from .schedules import (
     catchup_derivation,
@@ -102,6 +104,7 @@ _BUILDERS: dict[str, Callable[[], Derivation]] = {
     "C-RATES": rates_derivation,
     "C-ES": es_derivation,
     "C-BOPT": bopt_derivation,
+    "C-SWITCH-LR": switch_lr_derivation,
 }
 
 #: every claim ID with a derivation, in spec order
@@ -156,6 +159,10 @@ _EXPONENT_SOURCES: dict[str, tuple[str, str, str]] = {
     ),
     "switch": ("C-SWITCH", "switch_exponent", "D − P* ∝ D^p (hard)"),
     "switch_share": ("C-SWITCH", "large_batch_share_exponent", "(D − P*)/D ∝ D^p (hard)"),
+    "switch_lr_wsd": ("C-SWITCH-LR", "switch_exponent_wsd",
+                      "D − P* ∝ D^p, WSD linear decay to 0, interior switch (hard)"),
+    "switch_lr_cosine": ("C-SWITCH-LR", "switch_exponent_cosine",
+                         "D − P* ∝ D^p, cosine to 0, interior switch (hard)"),
     "catchup_gap": ("C-CATCHUP", "gap_exponent", "Δ ∝ (t − t_s)^p"),
     "catchup_crossover": ("C-CATCHUP", "crossover_exponent", "gap < e(t_s) after t_s^p"),
     "lr_decay_power": ("C-DUALITY", "lr_decay_power", "η*(z) ∝ (1 − z/N)^p"),
