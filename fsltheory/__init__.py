@@ -19,10 +19,12 @@ import importlib
 from typing import Any
 
 from .claims import REGISTRY, Claim, Evidence, get_claim, run_claims
+from .critical import CriticalBatch, critical_batch, first_passage, predicted_critical
 from .curve import LossCurve
 from .engines import ENGINES, get_engine
 from .engines.exact import (
     check_stability,
+    exact_moments,
     exact_risk,
     exact_risk_many,
     exact_risk_numpy,
@@ -132,6 +134,12 @@ __all__ = [
     "StagesResult",
     "BaselineRow",
     "ScalingResult",
+    # critical batch size and the data–steps trade-off (§8)
+    "critical_batch",
+    "first_passage",
+    "predicted_critical",
+    "CriticalBatch",
+    "exact_moments",
     # symbolic derivations (§4, §5) and curve fitting, plans, export (§7); loaded lazily
     *_LAZY,
     # claims: statement + derivation + numeric evidence (§6)

@@ -51,6 +51,7 @@ __all__ = [
     "data_switch_scaling",
     "data_phase_diagram",
     "data_duality",
+    "data_critical_batch",
 ]
 
 # Shared experiment settings (spec §5 uses σ > 0 and a constant learning rate).
@@ -579,6 +580,14 @@ def data_duality(quick: bool = False) -> FigData:
     return fd
 
 
+def data_critical_batch(quick: bool = False) -> FigData:
+    """E vs S curves and the critical batch sizes (docs/theory.md §8); see
+    :mod:`fsltheory.figdata_critical`."""
+    from .figdata_critical import data_critical_batch as _data
+
+    return _data(quick=quick)
+
+
 def data_switch_under_lr(quick: bool = False) -> FigData:
     """Optimal two-stage switch under constant, WSD and cosine LR (§7 C-SWITCH-LR); see
     :func:`fsltheory.figdata_lr.switch_under_lr_data`."""
@@ -597,6 +606,7 @@ FIGURE_DATA: dict[str, Callable[..., FigData]] = {
     "switch-scaling": data_switch_scaling,
     "phase-diagram": data_phase_diagram,
     "duality": data_duality,
+    "critical-batch": data_critical_batch,
     "switch-under-lr": data_switch_under_lr,
 }
 FIGURE_NAMES: tuple[str, ...] = tuple(FIGURE_DATA)

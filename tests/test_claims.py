@@ -16,7 +16,8 @@ from fsltheory.errors import InvalidParameterError
 from fsltheory.task import PowerLawTask
 
 SPEC_IDS = {"C-OPT-EASY", "C-REGIME", "C-OPT-HARD", "C-SWITCH", "C-CATCHUP", "C-DUALITY",
-            "C-RATES", "C-STABLE", "C-FLOOR", "C-KERNEL", "C-SIGNAL", "C-SWITCH-LR"}
+            "C-RATES", "C-STABLE", "C-FLOOR", "C-KERNEL", "C-SIGNAL", "C-ES", "C-BOPT",
+            "C-SWITCH-LR"}
 FAST = ["C-KERNEL", "C-SIGNAL", "C-FLOOR"]
 
 

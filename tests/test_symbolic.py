@@ -78,6 +78,9 @@ def spec_exponents(b, s):
         "rate_wsd_easy_log": (s * b - s) / (1 + s * b),
         "rate_wsd_hard": -s,
         "rate_wsd_hard_log": 0.0,
+        # §8: E − B_min S ∝ S^(1−s); transient correction ∝ τ(t_opt) ∝ (ℓ^(−1/s))^(−(1−1/β))
+        "es_asymptote": 1 - s,
+        "bopt_correction": (1 - 1 / b) / s,
     }
 
 
@@ -311,7 +314,8 @@ def test_bad_inputs_raise():
 
 def test_registry_covers_spec_claims_and_is_consistent():
     spec_ids = {"C-OPT-EASY", "C-REGIME", "C-OPT-HARD", "C-SWITCH", "C-CATCHUP", "C-DUALITY",
-                "C-RATES", "C-STABLE", "C-FLOOR", "C-KERNEL", "C-SIGNAL", "C-SWITCH-LR"}
+                "C-RATES", "C-STABLE", "C-FLOOR", "C-KERNEL", "C-SIGNAL", "C-ES", "C-BOPT",
+                "C-SWITCH-LR"}
     assert set(CLAIM_IDS) == spec_ids
     for cid in CLAIM_IDS:
         d = derivation(cid.lower())

@@ -120,6 +120,41 @@ PARAMS: dict[str, dict[str, dict[str, Any]]] = {
                  "exp_pairs": [(2.0, 0.25), (3.0, 0.4), (2.5, 0.3), (3.0, 0.5)],
                  "exp_frac": 0.5},
     },
+    "C-BOPT": {
+        # Volterra rows: (β, s, [ℓ …]) over 2 decades, hard (3, 0.5) and easy (2, 1), (2, 2);
+        # targets keep t_min = (A_e/ℓ)^(1/s) in the asymptotic window of e and K ((2t_min)^(1/β)
+        # ≳ 5 modes: at β = 3, s = 1, ℓ = 1e-2 (t_min ≈ 8) the leading forms are 1.5 % off);
+        # σ = 10 keeps B large and q ≈ 2ℓ/σ² (the multiplicative-noise terms) negligible.
+        # Exact rows at lr 0.1 (η/t_opt ≤ 0.5 %).
+        "quick": {"lr": 0.5, "sigma": 10.0,
+                  "pairs": [(3.0, 0.5, [1e-2, 1e-3, 1e-4]), (2.0, 1.0, [1e-2, 1e-3, 1e-4]),
+                            (2.0, 2.0, [1e-3, 1e-4, 1e-5])],
+                  "exact_lr": 0.1, "exact_pairs": [(2.0, 1.0, [1e-2, 1e-3, 1e-4])],
+                  "slope_pairs": [(2.0, 1.0, [1e-2, 1e-3, 1e-4]), (2.0, 2.0, [1e-3, 1e-4, 1e-5])],
+                  "slope_tol": 0.05, "bisect": [(2.0, 1.0, 1e-3), (3.0, 0.5, 1e-3)]},
+        "full": {"lr": 0.5, "sigma": 10.0,
+                 "pairs": [(3.0, 0.5, [1e-2, 1e-3, 1e-4]), (2.5, 0.4, [1e-2, 1e-3, 1e-4]),
+                           (2.0, 1.0, [1e-2, 1e-3, 1e-4, 1e-5]), (3.0, 1.0, [1e-3, 1e-4, 1e-5]),
+                           (2.0, 2.0, [1e-3, 1e-4, 1e-5, 1e-6])],
+                 "exact_lr": 0.1, "exact_pairs": [(2.0, 1.0, [1e-2, 1e-3, 1e-4]),
+                                                  (3.0, 1.0, [1e-3, 1e-4, 1e-5])],
+                 "slope_pairs": [(2.0, 1.0, [1e-2, 1e-3, 1e-4, 1e-5]),
+                                 (2.0, 2.0, [1e-3, 1e-4, 1e-5, 1e-6])],
+                 "slope_tol": 0.05,
+                 "bisect": [(2.0, 1.0, 1e-3), (3.0, 0.5, 1e-3), (2.0, 2.0, 1e-4)]},
+    },
+    "C-ES": {
+        "quick": {"lr": 0.5, "sigma": 10.0,
+                  "pairs": [(3.0, 0.5, 1e-3), (2.0, 1.0, 1e-4), (2.0, 2.0, 1e-5)],
+                  "batches": [2.0, 3.0, 10.0, 100.0], "mc_batch": 300.0,
+                  "asymptote": [(3.0, 0.5, 1e-3)], "asym_x": (0.5, 0.9), "slope_tol": 0.03},
+        "full": {"lr": 0.5, "sigma": 10.0,
+                 "pairs": [(3.0, 0.5, 1e-3), (2.5, 0.4, 1e-3), (2.0, 1.0, 1e-4),
+                           (3.0, 1.0, 1e-4), (2.0, 2.0, 1e-5)],
+                 "batches": [2.0, 3.0, 10.0, 30.0, 100.0], "mc_batch": 300.0,
+                 "asymptote": [(3.0, 0.5, 1e-3), (2.5, 0.4, 1e-3)], "asym_x": (0.5, 0.85),
+                 "slope_tol": 0.03},
+    },
     "C-SWITCH-LR": {
         # (β, s): hard (2, 0.25), easy (2, 1); γ₁ = lr/b1 ≈ 0.19 so that the WSD interior
         # switch exists from D ≈ 1e5 on; the Volterra cost grows with the steps D/b1.

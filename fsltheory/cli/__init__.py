@@ -18,7 +18,8 @@ __all__ = ["main", "build_parser"]
 
 # Sub-command modules, in the order they appear in --help.
 _COMMANDS = ["simulate", "optimize", "derive", "verify", "figures", "reproduce",
-             "example_curves", "fit", "predict", "plan", "export"]
+             "example_curves", "fit", "predict", "plan", "export",
+             "critical-batch"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,9 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for name in _COMMANDS:
         try:
-            mod = importlib.import_module(f".{name}", __name__)
+            mod = importlib.import_module(f".{name.replace('-', '_')}", __name__)
         except ModuleNotFoundError as exc:
-            if exc.name == f"{__name__}.{name}":
+            if exc.name == f"{__name__}.{name.replace('-', '_')}":
                 continue  # sub-command not built yet
             raise
         mod.register(sub)

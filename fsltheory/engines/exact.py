@@ -42,6 +42,7 @@ from ..task import PowerLawTask
 
 __all__ = [
     "exact_risk",
+    "exact_moments",
     "exact_risk_many",
     "exact_risk_numpy",
     "max_stable_lr",
@@ -497,3 +498,59 @@ def exact_risk_many(task: PowerLawTask, schedules: Sequence[Schedule]) -> list[L
         _check_finite(risk, f"exact engine on {schedules[i]}")
         curves[i] = LossCurve.from_schedule(risk, schedules[i], engine="exact")
     return curves  # type: ignore[return-value]
+
+
+def exact_moments(task: PowerLawTask, schedule: Schedule, steps) -> np.ndarray:
+    """The §2 second moments ``d_j(k) = E[(θ_k − θ*)_j²]`` at the given steps.
+
+    Parameters
+    ----------
+    task : PowerLawTask
+    schedule : Schedule
+        Any schedule :func:`exact_risk` accepts (stability checked the same way).
+    steps : array_like of int
+        Checkpoints ``0 ≤ k ≤ K`` (sorted or not; duplicates allowed).
+
+    Returns
+    -------
+    ndarray, shape (len(steps), M)
+        Row i holds ``d_j`` after ``steps[i]`` steps; ``½ Σ_j λ_j d_j`` is ``exact_risk`` there.
+        Used by the gradient-noise-scale formulas of docs/theory.md §8.
+
+    Examples
+    --------
+    >>> from fsltheory import PowerLawTask, Schedule
+    >>> task = PowerLawTask(2.0, 0.5, modes=20)
+    >>> sch = Schedule.constant(4, 400, lr=0.2)
+    >>> d = exact_moments(task, sch, [0, 100])
+    >>> bool(abs(0.5 * task.lambdas @ d[1] / exact_risk(task, sch).final_risk - 1) < 1e-12)
+    True
+    """
+    _validate(task, schedule)
+    K = schedule.n_steps
+    ks = np.asarray(steps, dtype=np.int64).ravel()
+    if ks.size == 0 or ks.min() < 0 or ks.max() > K:
+        raise InvalidParameterError(f"steps must be integers in [0, {K}], got {steps!r}")
+    order = np.argsort(ks, kind="stable")
+    out = np.empty((ks.size, task.modes))
+    seg = schedule.segments()
+    lam = task.lambdas
+    d = task.theta_star**2
+    x = np.empty(lam.size)
+    L2 = float(np.sum(lam * lam))
+    sigma2 = task.sigma**2
+    E2 = float(np.sum(lam * d))
+    seg_b = seg.batch.astype(np.int64)
+    params, peak, D = schedule.lr_params(), schedule.peak_lr, schedule.budget
+    rec = np.empty(0, dtype=np.int64)
+    sink = np.empty(1)
+    r = i = k = 0
+    R = seg.lr.size
+    for idx in order:
+        target = int(ks[idx])
+        while k < target:
+            r, i, k, E2, _ = _advance(lam, d, x, L2, sigma2, seg.lr, seg_b, seg.count,
+                                      seg.smooth, seg.start_samples, params, peak, D, r, R,
+                                      i, k, E2, target, rec, 0, sink, 0)
+        out[idx] = d
+    return out

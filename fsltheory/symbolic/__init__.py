@@ -20,6 +20,7 @@ beta*(s + 1)/(2*beta - 1)
 
 Claims (:data:`CLAIM_IDS`): C-KERNEL, C-SIGNAL (§4); C-STABLE, C-FLOOR (§2–§3);
 C-OPT-EASY, C-REGIME, C-OPT-HARD, C-SWITCH, C-CATCHUP, C-DUALITY, C-RATES (§5);
+C-ES, C-BOPT (§8: the data–steps trade-off, B_min, B_opt, B_crit, B_noise);
 C-SWITCH-LR (§7).
 
 Exponents (:data:`EXPONENTS`, name → sympy expression in β, s): see
@@ -35,6 +36,7 @@ import sympy as sp
 
 from ..errors import InvalidParameterError
 from .core import SYMBOLS, Derivation, NumericTwin, Step, beta, power_exponent, s
+from .critical import bopt_derivation, es_derivation
 from .fsl import floor_derivation, stability_derivation
 from .kernels import kernel_derivation, signal_derivation
 from .lr_switch import switch_lr_derivation
@@ -100,6 +102,8 @@ _BUILDERS: dict[str, Callable[[], Derivation]] = {
     "C-CATCHUP": catchup_derivation,
     "C-DUALITY": duality_derivation,
     "C-RATES": rates_derivation,
+    "C-ES": es_derivation,
+    "C-BOPT": bopt_derivation,
     "C-SWITCH-LR": switch_lr_derivation,
 }
 
@@ -172,6 +176,10 @@ _EXPONENT_SOURCES: dict[str, tuple[str, str, str]] = {
     "rate_wsd_easy_log": ("C-RATES", "wsd_easy_log", "… q"),
     "rate_wsd_hard": ("C-RATES", "wsd_hard", "WSD, hard: J ∝ D^p (log D)^q"),
     "rate_wsd_hard_log": ("C-RATES", "wsd_hard_log", "… q"),
+    "es_asymptote": ("C-ES", "asymptote_correction_exponent",
+                     "E(S) − B_min S ∝ S^p at large S"),
+    "bopt_correction": ("C-BOPT", "correction_exponent",
+                        "1 − (B_opt/B_min)/(1 + 1/s) ∝ ℓ^p as ℓ → 0"),
 }
 
 
