@@ -44,6 +44,7 @@ from .engines.spectral import (
 )
 from .engines.volterra import compressed_spectrum, volterra_floor, volterra_risk
 from .errors import DivergenceError, FSLError, InvalidParameterError, UnstableScheduleError
+from .grid import Grid, load_grid
 from .optimize import (
     BaselineRow,
     ContinuousOptimum,
@@ -61,6 +62,11 @@ from .optimize import (
     switch_scaling,
 )
 from .schedule import SCHEDULE_GRAMMAR, Schedule
+
+# ``fsltheory.sweep`` is the function; its module stays importable as ``fsltheory.sweep``
+# through ``from fsltheory.sweep import ...`` (sys.modules), so the name binds last.
+from .sweep import dask_executor, local_executor, simulate_job, sweep  # noqa: E402
+from .sweeptable import SweepTable
 from .task import PowerLawTask
 
 __version__ = "0.1.0"
@@ -126,6 +132,14 @@ __all__ = [
     "Evidence",
     "get_claim",
     "run_claims",
+    # sweeps over grids of jobs, locally or on a dask cluster
+    "sweep",
+    "Grid",
+    "load_grid",
+    "SweepTable",
+    "simulate_job",
+    "local_executor",
+    "dask_executor",
     # errors
     "FSLError",
     "InvalidParameterError",
