@@ -344,7 +344,9 @@ def _result_columns(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> tuple[
 
 def _table(rows: dict[int, dict[str, Any]], keys: tuple[str, ...], ghash: str) -> SweepTable:
     ordered = [rows[i] for i in sorted(rows)]
-    return SweepTable(ordered, keys, _result_columns(ordered, keys), ghash)
+    table = SweepTable(ordered, keys, _result_columns(ordered, keys), ghash)
+    table.rows = [{c: r.get(c) for c in table.columns} for r in ordered]  # complete rows
+    return table
 
 
 def _write(out: Path, rows: dict[int, dict[str, Any]], keys: tuple[str, ...]) -> None:

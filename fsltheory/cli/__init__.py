@@ -17,7 +17,7 @@ from ..errors import FSLError
 __all__ = ["main", "build_parser"]
 
 # Sub-command modules, in the order they appear in --help.
-_COMMANDS = ["simulate", "optimize", "derive", "verify", "figures", "reproduce"]
+_COMMANDS = ["simulate", "optimize", "derive", "verify", "figures", "reproduce", "sweep"]
 
 
 class _Parser(argparse.ArgumentParser):
