@@ -15,7 +15,7 @@ from fsltheory import PowerLawTask, Schedule, exact_risk, sgd_risk, sweep
 from fsltheory.cli import main
 from fsltheory.errors import InvalidParameterError
 from fsltheory.grid import Grid
-from fsltheory.sweep import dask_executor, local_executor
+from fsltheory.sweep import SerialExecutor, dask_executor, local_executor
 from fsltheory.sweeptable import check_out_path, read_table, write_table
 
 # The grid file of the issue, verbatim.
@@ -328,3 +328,32 @@ def test_expansion_order_matches_itertools_product():
     g = Grid.from_dict({"a": [1, 2, 3], "b": "fixed", "c": [0.5, 1.5]})
     assert [(j["a"], j["c"]) for j in g.jobs()] == list(itertools.product([1, 2, 3],
                                                                              [0.5, 1.5]))
+
+
+# ---------------------------------------------------------------------------- figures
+class CountingExecutor(SerialExecutor):
+    """An Executor of our own: shows that figure data runs on whatever executor it gets."""
+
+    def __init__(self):
+        self.submitted = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.submitted += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_phase_diagram_runs_on_any_executor_and_matches_direct_loop():
+    from fsltheory.figdata import _phase_settings, data_phase_diagram
+    from fsltheory.optimize import optimal_switch
+
+    ex = CountingExecutor()
+    fd = data_phase_diagram(quick=True, executor=ex, resolution=2)
+    assert ex.submitted == 2 * 2 * 2  # β × s × panel
+    for key, st in _phase_settings(True).items():
+        p = fd.panels[key]
+        for i, s in enumerate(p["ss"]):
+            for j, beta in enumerate(p["betas"]):
+                task = PowerLawTask(float(beta), float(s), sigma=1.0, modes=st["modes"])
+                opt = optimal_switch(task, st["budget"], 0.2, 4, 64, model=st["model"],
+                                     progress=False)
+                assert p["share"][i, j] == 1.0 - opt.fraction
