@@ -63,9 +63,9 @@ from .optimize import (
 )
 from .schedule import SCHEDULE_GRAMMAR, Schedule
 
-# ``fsltheory.sweep`` is the function; its module stays importable as ``fsltheory.sweep``
-# through ``from fsltheory.sweep import ...`` (sys.modules), so the name binds last.
-from .sweep import dask_executor, local_executor, simulate_job, sweep  # noqa: E402
+# The attribute ``fsltheory.sweep`` is the function (imported after its module loaded, so it
+# wins); ``from fsltheory.sweep import ...`` still reaches the module through sys.modules.
+from .sweep import dask_executor, local_executor, simulate_job, sweep
 from .sweeptable import SweepTable
 from .task import PowerLawTask
 

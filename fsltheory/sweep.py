@@ -149,7 +149,7 @@ class SerialExecutor(cf.Executor):
         fut: cf.Future = cf.Future()
         try:
             fut.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
+        except Exception as exc:  # KeyboardInterrupt & co. propagate to the caller
             fut.set_exception(exc)
         return fut
 
@@ -296,26 +296,33 @@ def sweep(
                file=sys.stderr, disable=not progress)
     last_flush = time.monotonic()
     futures: dict[cf.Future, int] = {}
+
+    def collect(fut: cf.Future) -> None:
+        nonlocal last_flush
+        i = futures.pop(fut)
+        try:
+            rec = fut.result()
+        except Exception as exc:  # the worker itself died (or the executor failed)
+            rec = {"results": {}, "error": f"{type(exc).__name__}: {exc}",
+                   "seconds": None, "host": None, "pid": None, "worker": None}
+        res = rec.pop("results")
+        clash = sorted(set(res) & (set(params[i]) | set(RESERVED)))
+        if clash:
+            res, rec["error"] = {}, f"ValueError: result names clash with columns {clash}"
+        rows[i] = {**base(i), **res, **rec}
+        bar.update(1)
+        if out is not None and time.monotonic() - last_flush > 2.0:
+            _write(out, rows, g.keys)
+            last_flush = time.monotonic()
+
     try:
         for i in todo:
-            futures[executor.submit(_run_job, fn, i, params[i], job_seed(ghash, i),
-                                    threads)] = i
-        for fut in cf.as_completed(futures):
-            i = futures[fut]
-            try:
-                rec = fut.result()
-            except Exception as exc:  # the worker itself died (or the executor failed)
-                rec = {"results": {}, "error": f"{type(exc).__name__}: {exc}",
-                       "seconds": None, "host": None, "pid": None, "worker": None}
-            res = rec.pop("results")
-            clash = sorted(set(res) & (set(params[i]) | set(RESERVED)))
-            if clash:
-                res, rec["error"] = {}, f"ValueError: result names clash with columns {clash}"
-            rows[i] = {**base(i), **res, **rec}
-            bar.update(1)
-            if out is not None and time.monotonic() - last_flush > 2.0:
-                _write(out, rows, g.keys)
-                last_flush = time.monotonic()
+            fut = executor.submit(_run_job, fn, i, params[i], job_seed(ghash, i), threads)
+            futures[fut] = i
+            if fut.done():  # e.g. SerialExecutor: record it now (Ctrl-C keeps it)
+                collect(fut)
+        for fut in cf.as_completed(list(futures)):
+            collect(fut)
     except BaseException:
         for fut in futures:
             fut.cancel()
