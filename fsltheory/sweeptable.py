@@ -166,6 +166,10 @@ def write_table(path: str | Path, rows: Sequence[dict[str, Any]], columns: Seque
         data = {c: [r.get(c) for r in rows] for c in columns}
         arrays = {}
         for c, vals in data.items():
+            if all(v is None for v in vals):  # typed, so that later rewrites agree
+                text = c in ("error", "host", "worker", "version", "grid_hash")
+                arrays[c] = pa.array(vals, type=pa.string() if text else pa.float64())
+                continue
             try:
                 arrays[c] = pa.array(vals)
             except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types: store as text
