@@ -254,6 +254,21 @@ def sweep(
     SweepTable
         Columns ``job``, the grid keys, the job's results, ``error``, ``seconds``,
         ``job_seed``, ``grid_hash``, ``version``, ``host``, ``pid``, ``worker``.
+
+    Notes
+    -----
+    Job ``i`` gets ``job_seed = SeedSequence([grid_hash, i]).generate_state(1)[0] >> 1``
+    (:func:`job_seed`), where ``grid_hash`` covers the grid and the name of ``fn``.  The
+    default job is the exact recursion of docs/theory.md §2 (or the engine named by
+    ``engine``: Volterra §3, SGD §2) on the task of §1.
+
+    Examples
+    --------
+    >>> t = sweep({"task": {"beta": 2.0, "s": 0.5, "modes": 100},
+    ...            "run": {"budget": [256, 1024], "schedule": "const:4"}},
+    ...           executor="serial", progress=False)
+    >>> t.values(["budget", "steps"])  # ⌈D/B⌉ steps
+    [(256, 64), (1024, 256)]
     """
     from . import __version__
 
