@@ -164,7 +164,9 @@ def _init_worker(threads: int) -> None:
 def local_executor(workers: int | None = None, threads: int = 1) -> cf.Executor:
     """A process pool of ``workers`` processes (default: the machine's cores), each
     running numba with ``threads`` threads (``spawn`` start method: workers never
-    inherit the parent's numba thread pool)."""
+    inherit the parent's numba thread pool).  As with any spawned pool, a script that
+    uses it needs the ``if __name__ == "__main__":`` guard, and ``fn`` must be importable
+    (a module-level function)."""
     import multiprocessing
 
     workers = check_int_range("workers", workers or os.cpu_count() or 1, 1, None)
