@@ -1,9 +1,11 @@
 """``fsltheory simulate``: one loss curve of one schedule on one task.
 
 Defaults are the late-switching example of spec §5 (β=2, s=0.25, σ=1, 4000 modes, lr 0.2,
-budget 131072, ``switch:4->64@0.95``) on the exact engine of spec §2.  ``--json`` prints one
-object with ``final_risk``, ``steps``, ``budget``, ``regime`` and the curve at at most
-``--points`` log-spaced steps; ``--csv PATH`` writes the full curve.
+budget 131072, ``switch:4,64@0.95``, constant LR) on the exact engine of spec §2.
+``--lr`` is the peak LR and ``--lr-schedule`` its profile over the data (§7).  ``--json``
+prints one object with ``final_risk``, ``steps``, ``budget``, ``regime``, the realised
+``lr`` and ``batch`` summaries (peak, first, final, number of segments) and the curve at at
+most ``--points`` log-spaced steps; ``--csv PATH`` writes the full curve.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from pathlib import Path
 from ..engines import ENGINES, get_engine
 from ..errors import InvalidParameterError, check_int_range
 from ..schedule import SCHEDULE_GRAMMAR, Schedule
-from .common import add_task_args, print_json, task_from_args
+from .common import add_lr_schedule_arg, add_task_args, budget_arg, print_json, task_from_args
 
-DEFAULT_SCHEDULE = "switch:4->64@0.95"
+DEFAULT_SCHEDULE = "switch:4,64@0.95"
 
 
 def register(sub) -> None:
@@ -28,8 +30,10 @@ def register(sub) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     add_task_args(p)
-    p.add_argument("--lr", type=float, default=0.2, help="learning rate")
-    p.add_argument("--budget", type=int, default=131072, help="data budget D (samples)")
+    p.add_argument("--lr", type=float, default=0.2, help="(peak) learning rate")
+    add_lr_schedule_arg(p)
+    p.add_argument("--budget", type=budget_arg, default="131072",
+                   help="data budget D (samples; integers such as 131072, 1e12, 2**40)")
     p.add_argument("--schedule", default=DEFAULT_SCHEDULE, help=SCHEDULE_GRAMMAR)
     p.add_argument("--engine", default="exact", help=f"one of {sorted(ENGINES)}")
     p.add_argument("--seeds", type=int, default=64, help="seeds (sgd engine)")
@@ -40,10 +44,31 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def lr_summary(schedule: Schedule) -> dict:
+    """Realised LR: profile, peak, first and final step LR, number of distinct segments
+    (constant-LR runs; a smooth stretch of the profile counts as one: docs/theory.md §7)."""
+    seg = schedule.segments()
+    first, final = schedule.lr_at([0, schedule.n_steps - 1]).tolist()
+    change = (seg.lr[1:] != seg.lr[:-1]) | (seg.smooth[1:] != seg.smooth[:-1])
+    return {"schedule": str(schedule.lr_profile), "peak": schedule.peak_lr, "first": first,
+            "final": final, "segments": int(1 + change.sum()),
+            "smooth_steps": int(seg.count[seg.smooth].sum())}
+
+
+def batch_summary(schedule: Schedule) -> dict:
+    """Realised batch sizes: peak, first, final, number of constant-batch segments."""
+    seg = schedule.segments()
+    b, n = seg.batch, seg.count
+    runs = int(1 + (b[1:] != b[:-1]).sum())
+    return {"schedule": str(schedule), "peak": int(b.max()), "first": int(b[0]),
+            "final": int(b[-1]), "segments": runs, "steps": int(n.sum())}
+
+
 def run(args: argparse.Namespace) -> int:
     task = task_from_args(args)
     points = check_int_range("points", args.points, 2, None)
-    schedule = Schedule.parse(args.schedule, args.budget, args.lr)
+    schedule = Schedule.parse(args.schedule, args.budget, args.lr,
+                              lr_schedule=args.lr_schedule)
     if args.csv and not Path(args.csv).resolve().parent.is_dir():
         raise InvalidParameterError(
             f"--csv must be a file path in an existing directory, got {args.csv!r}"
@@ -67,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
             "task": {"beta": task.beta, "s": task.s, "sigma": task.sigma, "modes": task.modes},
             "regime": task.regime,
             "schedule": str(schedule),
-            "lr": args.lr,
+            "lr": lr_summary(schedule),
+            "batch": batch_summary(schedule),
             "budget": schedule.budget,
             "steps": schedule.n_steps,
             "switch_samples": list(schedule.switch_samples),
@@ -81,6 +107,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"task      {task!r}")
     print(f"schedule  {schedule!r}")
+    if not schedule.lr_profile.is_constant:
+        lo = lr_summary(schedule)
+        print(f"lr        {lo['schedule']}: peak {lo['peak']:g}, first step {lo['first']:.6g}, "
+              f"final step {lo['final']:.6g}")
     if schedule.switch_samples:
         print(f"switches  after {list(schedule.switch_samples)} samples")
     print(f"engine    {args.engine}")
