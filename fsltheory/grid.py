@@ -269,7 +269,7 @@ def _check_schedule(v: Any) -> None:
 
     if not isinstance(v, str):
         raise InvalidParameterError(f"schedule must be a string: {SCHEDULE_GRAMMAR}")
-    spec = schedule_spec(v)
+    spec = v
     # A budget large enough for any batch size in the string (digits after '@' only make
     # it larger) but small enough to build quickly: this checks the grammar and ranges.
     ints = [int(x) for x in re.findall(r"\d+", spec)] or [1]
@@ -279,17 +279,10 @@ def _check_schedule(v: Any) -> None:
 
 
 def _check_lr_schedule(v: Any) -> None:
+    from .lr import LR_GRAMMAR, LRProfile
+
     if not isinstance(v, str):
-        raise InvalidParameterError(f"lr_schedule must be a string, got {v!r}")
-    try:
-        from .lr import LRProfile
-    except ImportError:
-        if v.strip() != "const":
-            raise InvalidParameterError(
-                f"lr_schedule must be 'const' in this version (LR profiles unavailable), "
-                f"got {v!r}"
-            ) from None
-        return
+        raise InvalidParameterError(f"lr_schedule must be a string: {LR_GRAMMAR}")
     LRProfile.parse(v)
 
 
@@ -324,26 +317,3 @@ _VALIDATORS = {
     "seeds": _check_int("seeds", 2),
     "seed": _check_int("seed", 0),
 }
-
-
-_COMMA_SWITCH = re.compile(r"\s*switch:\s*(\d+)\s*,\s*(\d+)\s*@(.*)")
-_comma_ok: bool | None = None
-
-
-def schedule_spec(spec: str) -> str:
-    """The schedule string in a form :meth:`Schedule.parse` accepts: the shell-safe
-    ``switch:B1,B2@F`` is rewritten ``switch:B1->B2@F`` only when the installed parser
-    does not know the comma form."""
-    global _comma_ok
-    if _comma_ok is None:
-        from .schedule import Schedule
-
-        try:
-            Schedule.parse("switch:1,2@0.5", 4, 1.0)
-            _comma_ok = True
-        except InvalidParameterError:
-            _comma_ok = False
-    m = _COMMA_SWITCH.fullmatch(spec)
-    if m and not _comma_ok:
-        return f"switch:{m.group(1)}->{m.group(2)}@{m.group(3).strip()}"
-    return spec

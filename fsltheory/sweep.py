@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidParameterError, check_int_range
-from .grid import RESERVED, SIMULATE_KEYS, Grid, load_grid, schedule_spec, validate_simulate
+from .grid import RESERVED, SIMULATE_KEYS, Grid, load_grid, validate_simulate
 from .sweeptable import SweepTable, check_out_path, file_exists, read_table, write_table
 
 __all__ = ["sweep", "simulate_job", "SerialExecutor", "local_executor", "dask_executor",
@@ -68,11 +68,8 @@ def simulate_job(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     p = {k: v for sec in SIMULATE_KEYS.values() for k, v in sec.items()}
     p.update(params)
     task = PowerLawTask(p["beta"], p["s"], sigma=p["sigma"], modes=p["modes"])
-    spec = schedule_spec(p["schedule"])
-    if p["lr_schedule"] is not None:
-        schedule = Schedule.parse(spec, p["budget"], p["lr"], lr_schedule=p["lr_schedule"])
-    else:
-        schedule = Schedule.parse(spec, p["budget"], p["lr"])
+    schedule = Schedule.parse(p["schedule"], p["budget"], p["lr"],
+                              lr_schedule=p["lr_schedule"])
     engine = get_engine(p["engine"])
     opts = {"seeds": p["seeds"], "seed": seed} if p["engine"] == "sgd" else {}
     curve = engine(task, schedule, **opts)

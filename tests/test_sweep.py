@@ -138,6 +138,20 @@ def test_job_seed_depends_on_grid_and_index_only():
     assert [r["job_seed"] for r in other] != [r["job_seed"] for r in one]
 
 
+def test_lr_profiles_are_swept_like_any_key():
+    grid = {"task": {"beta": 2.0, "s": 0.5, "modes": 100},
+            "run": {"budget": 4096, "schedule": "switch:4,64@0.8",
+                    "lr_schedule": ["const", "cosine", "wsd:0.2"]}}
+    table = sweep(grid, executor="serial", progress=False)
+    task = PowerLawTask(2.0, 0.5, modes=100)
+    finals = []
+    for r in table:
+        sch = Schedule.parse("switch:4->64@0.8", 4096, 0.2, lr_schedule=r["lr_schedule"])
+        assert r["final_risk"] == exact_risk(task, sch).final_risk
+        finals.append(r["final_risk"])
+    assert len(set(finals)) == 3  # the profile reaches the engine
+
+
 # ---------------------------------------------------------------------------- failures
 def square_or_fail(params, seed):
     """Job used by the tests below: x² (and the seed's parity), fails for x = 3."""
@@ -250,6 +264,8 @@ BAD = [
      "task.modes", "integer"),
     ("[task]\nbeta = 2\ns = 1\n[run]\nbudget = 64\nschedule = 'const:4'\nseconds = 1\n",
      "run.seconds", "reserved"),
+    ("[task]\nbeta = 2\ns = 1\n[run]\nbudget = 64\nschedule = 'const:4'\n"
+     "lr_schedule = ['cosine', 'wsd:2']\n", "run.lr_schedule", "wsd"),
     ("[task]\nbeta = 2\ns = \n", "not valid TOML", "line 3"),
 ]
 
