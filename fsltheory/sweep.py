@@ -152,7 +152,9 @@ class SerialExecutor(cf.Executor):
 
 
 def _init_worker(threads: int) -> None:
-    os.environ["NUMBA_NUM_THREADS"] = str(threads)  # for anything the job starts
+    # numba.set_num_threads, not the NUMBA_NUM_THREADS variable: numba rereads its
+    # configuration when it compiles, and a changed thread count after its thread pool
+    # started is an error.
     import numba
 
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
