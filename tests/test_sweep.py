@@ -110,9 +110,17 @@ def test_serial_matches_direct_engine_calls(serial_small):
     assert len(set(sgd.tolist())) == 4  # distinct seeds (and tasks) → distinct numbers
 
 
-def test_process_pool_is_bit_identical(serial_small):
+def test_process_pool_is_bit_identical(serial_small, tmp_path):
+    out = tmp_path / "r.csv"
     with local_executor(2) as ex:
         pooled = sweep(SMALL, executor=ex, progress=False)
+        # on the same pool: a job that raises in a worker process is recorded in its row
+        failing = sweep({"x": [1, 2, 3, 4]}, fn=square_or_fail, executor=ex, out=out,
+                        progress=False)
+    assert [r["job"] for r in failing.failed] == [2]
+    _, rows = read_table(out)
+    assert [r["square"] for r in rows] == [1, 4, None, 16]
+    assert rows[2]["error"].startswith("RuntimeError")
     assert pooled.values() == serial_small.values()
     assert pooled.grid_hash == serial_small.grid_hash
     assert {r["pid"] for r in pooled} != {r["pid"] for r in serial_small}  # ran elsewhere
@@ -166,17 +174,6 @@ def test_failing_job_is_recorded_and_sweep_goes_on():
     assert [r["job"] for r in table.failed] == [2]
     assert table.failed[0]["error"] == "RuntimeError: x = 3 is not allowed second line"
     assert np.isnan(table.column("square")[2])
-
-
-def test_failing_job_in_process_pool(tmp_path):
-    out = tmp_path / "r.csv"
-    with local_executor(2) as ex:
-        table = sweep({"x": [1, 2, 3, 4]}, fn=square_or_fail, executor=ex, out=out,
-                      progress=False)
-    assert [r["job"] for r in table.failed] == [2]
-    _, rows = read_table(out)
-    assert [r["square"] for r in rows] == [1, 4, None, 16]
-    assert rows[2]["error"].startswith("RuntimeError")
 
 
 def test_cli_exit_1_when_a_job_fails(tmp_path, capsys):
