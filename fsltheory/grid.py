@@ -52,7 +52,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["Grid", "load_grid", "SIMULATE_KEYS", "PROVENANCE", "RESERVED"]
+__all__ = ["Grid", "load_grid", "validate_simulate", "SIMULATE_KEYS", "REQUIRED", "PROVENANCE",
+           "RESERVED"]
 
 # Columns the sweep adds to every row (besides the grid keys and the job's results).
 PROVENANCE = ("error", "seconds", "job_seed", "grid_hash", "version", "host", "pid", "worker")
