@@ -7,8 +7,10 @@ Run:  python benchmarks/bench_sweep.py [--quick]     (or via benchmarks/run.py)
 
 Figures of merit: wall time of each executor and the speed-up ratio against the single
 process measured in the same run (every job runs numba on one thread in all three, so the
-ratio is the gain from running jobs side by side).  All three must give the same numbers
-bit for bit.  The LocalCluster time is given with and without starting the cluster.
+ratio is the gain from running jobs side by side); each line also shows the jobs' CPU time
+as a share of their wall time (100% on an idle machine; below it, the jobs waited for a
+core — on a shared machine the parallel timings are pessimistic).  All three must give the
+same numbers bit for bit.  The LocalCluster time is given with and without starting the cluster.
 ``--quick``: the figure's quick settings at 6 × 6 points.
 """
 
@@ -28,9 +30,11 @@ from fsltheory.figdata import data_phase_diagram  # noqa: E402
 from fsltheory.sweep import dask_executor, local_executor  # noqa: E402
 
 
-def _run(quick: bool, resolution: int, executor) -> tuple[float, dict]:
+def _run(quick: bool, resolution: int, executor, show: bool = False) -> tuple[float, dict]:
     t0 = time.perf_counter()
     fd = data_phase_diagram(quick=quick, executor=executor, resolution=resolution)
+    if show:  # per-job wall vs CPU time: how much of a core each job actually got
+        print("      " + fd.meta["sweep"].splitlines()[1])
     return time.perf_counter() - t0, fd.fits
 
 
@@ -43,7 +47,7 @@ def main(quick: bool = False) -> None:
     # warm the numba cache and the symbolic layer once, outside the timings
     _run(True, 2, "serial")
 
-    t_serial, ref = _run(quick, resolution, "serial")
+    t_serial, ref = _run(quick, resolution, "serial", show=True)
     print(f"  single process (serial)            {t_serial:8.1f} s")
 
     # Parallel executors: startup (processes, imports, numba cache loads, timed with a
@@ -52,7 +56,7 @@ def main(quick: bool = False) -> None:
     with local_executor(cores) as ex:
         _run(True, 2, ex)
         t_start = time.perf_counter() - t0
-        t_pool, pool = _run(quick, resolution, ex)
+        t_pool, pool = _run(quick, resolution, ex, show=True)
     print(f"  local process pool ({cores} workers)   {t_pool:8.1f} s   speed-up "
           f"x{t_serial / t_pool:.2f}   (startup {t_start:.1f} s; with it "
           f"x{t_serial / (t_pool + t_start):.2f})")
@@ -62,7 +66,7 @@ def main(quick: bool = False) -> None:
         with dask_executor(f"local:{cores}", timeout=120) as dex:
             _run(True, 2, dex)
             t_start = time.perf_counter() - t0
-            t_dask, dask = _run(quick, resolution, dex)
+            t_dask, dask = _run(quick, resolution, dex, show=True)
         print(f"  dask LocalCluster ({cores} workers)    {t_dask:8.1f} s   speed-up "
               f"x{t_serial / t_dask:.2f}   (startup {t_start:.1f} s; with it "
               f"x{t_serial / (t_dask + t_start):.2f})")

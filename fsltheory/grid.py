@@ -56,7 +56,8 @@ __all__ = ["Grid", "load_grid", "validate_simulate", "SIMULATE_KEYS", "REQUIRED"
            "RESERVED"]
 
 # Columns the sweep adds to every row (besides the grid keys and the job's results).
-PROVENANCE = ("error", "seconds", "job_seed", "grid_hash", "version", "host", "pid", "worker")
+PROVENANCE = ("error", "seconds", "cpu_seconds", "job_seed", "grid_hash", "version", "host",
+              "pid", "worker")
 RESERVED = ("job", *PROVENANCE)
 
 # Known keys of the default job: section -> key -> default (REQUIRED keys have none).

@@ -106,7 +106,7 @@ def _run_job(fn: JobFn, index: int, params: dict[str, Any], seed: int,
 
         prev = numba.get_num_threads()
         numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     error = None
     try:
         res = fn(dict(params), seed)
@@ -126,7 +126,8 @@ def _run_job(fn: JobFn, index: int, params: dict[str, Any], seed: int,
 
             numba.set_num_threads(prev)
     return {"results": res, "error": error, "seconds": time.perf_counter() - t0,
-            "host": socket.gethostname(), "pid": os.getpid(), "worker": _where()}
+            "cpu_seconds": time.process_time() - c0, "host": socket.gethostname(),
+            "pid": os.getpid(), "worker": _where()}
 
 
 def _scalar(v: Any) -> Any:
@@ -253,8 +254,9 @@ def sweep(
     Returns
     -------
     SweepTable
-        Columns ``job``, the grid keys, the job's results, ``error``, ``seconds``,
-        ``job_seed``, ``grid_hash``, ``version``, ``host``, ``pid``, ``worker``.
+        Columns ``job``, the grid keys, the job's results, ``error``, ``seconds`` (wall),
+        ``cpu_seconds`` (CPU time of the worker process during the job), ``job_seed``,
+        ``grid_hash``, ``version``, ``host``, ``pid``, ``worker``.
 
     Notes
     -----
@@ -320,7 +322,7 @@ def sweep(
             rec = fut.result()
         except Exception as exc:  # the worker itself died (or the executor failed)
             rec = {"results": {}, "error": f"{type(exc).__name__}: {exc}",
-                   "seconds": None, "host": None, "pid": None, "worker": None}
+                   "seconds": None, "cpu_seconds": None, "host": None, "pid": None, "worker": None}
         res = rec.pop("results")
         clash = sorted(set(res) & (set(params[i]) | set(RESERVED)))
         if clash:

@@ -1,8 +1,8 @@
 """The tidy result table of a sweep, and its CSV / Parquet files.
 
 One row per job; columns ``job``, the grid keys, the job's results (e.g. ``final_risk``,
-``steps``), then ``error``, ``seconds`` and the provenance ``job_seed``, ``grid_hash``,
-``version``, ``host``, ``pid``, ``worker``.  Files are always rewritten atomically
+``steps``), then ``error``, ``seconds``, ``cpu_seconds`` and the provenance ``job_seed``,
+``grid_hash``, ``version``, ``host``, ``pid``, ``worker``.  Files are always rewritten atomically
 (:func:`fsltheory.io.atomic_open`), so a file on disk is always a complete table of the
 jobs finished so far — which is what lets an interrupted sweep resume.
 
@@ -95,9 +95,11 @@ class SweepTable:
                     if self.meta.get("resumed") else "")
                  + (f"; wall {self.meta['wall']:.1f} s" if "wall" in self.meta else "")]
         if secs:
+            cpu = sum(float(r.get("cpu_seconds") or 0.0) for r in self.rows)
             lines.append(
                 f"seconds per job: median {statistics.median(secs):.3g}, mean "
-                f"{statistics.fmean(secs):.3g}, max {max(secs):.3g}, total {sum(secs):.1f}"
+                f"{statistics.fmean(secs):.3g}, max {max(secs):.3g}, total {sum(secs):.1f} "
+                f"(CPU {cpu:.1f} s = {cpu / max(sum(secs), 1e-12):.0%} of it)"
             )
         where: dict[str, list[float]] = {}
         for r in self.rows:

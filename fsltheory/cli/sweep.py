@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(grid)} jobs, grid hash {grid.hash(_fn_name(simulate_job))}")
         print("swept: " + (", ".join(grid.swept) or "(nothing)"))
         print("columns: job, " + ", ".join(grid.keys) + ", final_risk, initial_risk, steps, "
-              "error, seconds, job_seed, grid_hash, version, host, pid, worker")
+              "error, seconds, cpu_seconds, job_seed, grid_hash, version, host, pid, worker")
         return 0
     kw = dict(out=args.out, threads=threads, progress=args.progress,
               retry_failed=args.retry_failed)
