@@ -144,6 +144,8 @@ def _cell(v: Any) -> str:
 
 
 _INT = re.compile(r"[-+]?\d+")
+# provenance columns that are text even when they look like numbers (a hash of digits)
+_TEXT = frozenset({"error", "grid_hash", "version", "host", "worker"})
 
 
 def _parse_cell(text: str) -> Any:
@@ -207,7 +209,8 @@ def read_table(path: str | Path) -> tuple[list[str], list[dict[str, Any]]]:
         for line in reader:
             if len(line) != len(header):  # a torn line cannot occur (atomic writes); skip
                 continue
-            rows.append({c: _parse_cell(v) for c, v in zip(header, line, strict=True)})
+            rows.append({c: (v or None) if c in _TEXT else _parse_cell(v)
+                         for c, v in zip(header, line, strict=True)})
     return header, rows
 
 

@@ -370,3 +370,13 @@ def test_phase_diagram_runs_on_any_executor_and_matches_direct_loop():
                 opt = optimal_switch(task, st["budget"], 0.2, 4, 64, model=st["model"],
                                      progress=False)
                 assert p["share"][i, j] == 1.0 - opt.fraction
+
+
+def test_csv_keeps_text_columns_that_look_like_numbers(tmp_path):
+    # a grid hash made of decimal digits with a leading zero must survive a CSV round trip
+    row = {"job": 0, "x": 1, "y": 0.5, "error": None, "seconds": 0.1, "cpu_seconds": 0.1,
+           "job_seed": 7, "grid_hash": "0123456789012345", "version": "1", "host": "h",
+           "pid": 1, "worker": "w"}
+    write_table(tmp_path / "r.csv", [row], list(row))
+    _, back = read_table(tmp_path / "r.csv")
+    assert back == [row]
