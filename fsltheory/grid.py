@@ -227,6 +227,11 @@ def validate_simulate(grid: Grid) -> None:
     """Check a grid for the default job: known sections and keys, required keys present,
     every value valid (each error names its key and the allowed range)."""
     for section, body in grid.sections.items():
+        if section == "":
+            raise InvalidParameterError(
+                f"{_where('', next(iter(body)))} must be inside a section: "
+                + " or ".join(f"[{s}]" for s in SIMULATE_KEYS)
+            )
         if section not in SIMULATE_KEYS:
             raise InvalidParameterError(
                 f"grid section '[{section}]' is not known; expected one of "

@@ -263,6 +263,8 @@ BAD = [
      "run.seconds", "reserved"),
     ("[task]\nbeta = 2\ns = 1\n[run]\nbudget = 64\nschedule = 'const:4'\n"
      "lr_schedule = ['cosine', 'wsd:2']\n", "run.lr_schedule", "wsd"),
+    ("budget = 64\n[task]\nbeta = 2\ns = 1\n[run]\nschedule = 'const:4'\n",
+     "'budget'", "inside a section"),
     ("[task]\nbeta = 2\ns = \n", "not valid TOML", "line 3"),
 ]
 
