@@ -46,6 +46,7 @@ from .engines.spectral import (
 )
 from .engines.volterra import compressed_spectrum, volterra_floor, volterra_risk
 from .errors import DivergenceError, FSLError, InvalidParameterError, UnstableScheduleError
+from .grid import Grid, load_grid
 from .lr import LR_GRAMMAR, LRProfile, as_lr_profile
 from .optimize import (
     BaselineRow,
@@ -64,6 +65,11 @@ from .optimize import (
     switch_scaling,
 )
 from .schedule import SCHEDULE_GRAMMAR, Schedule
+
+# The attribute ``fsltheory.sweep`` is the function (imported after its module loaded, so it
+# wins); ``from fsltheory.sweep import ...`` still reaches the module through sys.modules.
+from .sweep import dask_executor, local_executor, simulate_job, sweep
+from .sweeptable import SweepTable
 from .task import PowerLawTask
 
 __version__ = "0.1.0"
@@ -148,6 +154,14 @@ __all__ = [
     "Evidence",
     "get_claim",
     "run_claims",
+    # sweeps over grids of jobs, locally or on a dask cluster
+    "sweep",
+    "Grid",
+    "load_grid",
+    "SweepTable",
+    "simulate_job",
+    "local_executor",
+    "dask_executor",
     # errors
     "FSLError",
     "InvalidParameterError",

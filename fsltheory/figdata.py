@@ -454,40 +454,70 @@ def data_switch_vs_loss(quick: bool = False) -> FigData:
     return fd
 
 
-def data_switch_scaling(quick: bool = False) -> FigData:
-    """D − P* vs D (spec §5 C-SWITCH) from :func:`fsltheory.optimize.switch_scaling` on the
+_SWITCH_PAIRS = [(2.0, 0.25), (2.0, 0.4), (3.0, 0.3)]
+
+
+def _switch_job(params: dict[str, Any], seed: int) -> dict[str, int]:
+    """One (pair, budget) point of the switch-scaling figure (a :func:`fsltheory.sweep`
+    job): P* of :func:`fsltheory.optimize.optimal_switch` and D − P* (spec §5)."""
+    from .optimize import optimal_switch
+
+    beta, s = _SWITCH_PAIRS[params["pair"]]
+    task = PowerLawTask(beta, s, sigma=params["sigma"], modes=params["modes"])
+    D = int(params["budget"])
+    opt = optimal_switch(task, D, params["lr"], params["b1"], params["b2"],
+                         model=params["model"], progress=False)
+    return {"samples": int(opt.samples), "remaining": D - int(opt.samples)}
+
+
+def data_switch_scaling(quick: bool = False, executor: Any = None) -> FigData:
+    """D − P* vs D (spec §5 C-SWITCH) from :func:`fsltheory.optimize.optimal_switch` on the
     FSL model for three hard (β, s) pairs over 4.2 decades of D, log-log, with the fitted
     exponent next to the predicted (1+s)/(2−1/β) from the symbolic layer; for the first
-    pair also P* found on the exact engine (``meta['exact']``) as a second method."""
-    from .optimize import optimal_switch, switch_scaling
+    pair also P* found on the exact engine (``meta['exact']``) as a second method.
 
-    pairs = [(2.0, 0.25), (2.0, 0.4), (3.0, 0.3)]
+    Every (pair, budget) point is an independent :func:`fsltheory.sweep` job;
+    ``executor`` is passed through (None: one local process pool for both sweeps)."""
+    from .sweep import local_executor, sweep
+
+    pairs = _SWITCH_PAIRS
     # D up to 2^26 (4.2 decades): the optimiser materialises per-step schedules (D/4 steps).
     budgets = 2 ** np.arange(12, 23 if quick else 27, 2)
     modes = 10**4 if quick else 10**5
     fd = FigData("switch-scaling", meta={"lr": LR, "b_small": B_SMALL, "b_large": B_LARGE,
                                          "modes": modes})
-    for beta, s in pairs:
-        task = PowerLawTask(beta, s, sigma=SIGMA, modes=modes)
-        res = switch_scaling(task, budgets.tolist(), LR, B_SMALL, B_LARGE, model="fsl",
-                             progress=False)
-        D = np.asarray(res.budgets, dtype=np.float64)
-        gap = np.asarray(res.values["remaining"], dtype=np.float64)
+    # second method: the exact engine (optimal_switch, model="exact") for the first pair,
+    # at budgets where the exact recursion is affordable
+    ex_budgets = 2 ** np.arange(12, 17 if quick else 21, 2)
+    ex_modes = 1000 if quick else 4000
+    run = {"lr": LR, "b1": B_SMALL, "b2": B_LARGE}
+    own = local_executor() if executor is None else None
+    try:
+        fsl = sweep({"task": {"pair": list(range(len(pairs))), "sigma": SIGMA, "modes": modes},
+                     "run": {"model": "fsl", "budget": budgets.tolist(), **run}},
+                    fn=_switch_job, executor=own or executor, progress=False)
+        ex = sweep({"task": {"pair": 0, "sigma": SIGMA, "modes": ex_modes},
+                    "run": {"model": "exact", "budget": ex_budgets.tolist(), **run}},
+                   fn=_switch_job, executor=own or executor, progress=False)
+    finally:
+        if own is not None:
+            own.shutdown()
+    for t in (fsl, ex):
+        if t.failed:
+            raise RuntimeError(f"switch-scaling job failed: {t.failed[0]['error']}")
+    fd.meta["sweep"] = fsl.summary() + "\n" + ex.summary()
+    gaps = fsl.column("remaining").reshape(len(pairs), budgets.size)  # pair slowest
+    for k, (beta, s) in enumerate(pairs):
+        D = budgets.astype(np.float64)
+        gap = gaps[k]
         p, c = loglog_slope(D, gap)
         pred = predicted_switch_exponent(beta, s)
         key = f"β={beta:g}, s={s:g}"
         fd.panels[key] = {"budgets": D, "gap": gap, "fitted": p, "fit_const": c,
                           "predicted": pred}
         fd.fits[key] = {"fitted": p, "predicted": pred}
-    # second method: the exact engine (optimal_switch, model="exact") for the first pair,
-    # at budgets where the exact recursion is affordable
     beta, s = pairs[0]
-    ex_budgets = 2 ** np.arange(12, 17 if quick else 21, 2)
-    ex_modes = 1000 if quick else 4000
-    task = PowerLawTask(beta, s, sigma=SIGMA, modes=ex_modes)
-    rem = np.array([D - optimal_switch(task, int(D), LR, B_SMALL, B_LARGE, model="exact",
-                                       progress=False).samples for D in ex_budgets],
-                   dtype=np.float64)
+    rem = ex.column("remaining")
     p, c = loglog_slope(ex_budgets, rem)
     fd.meta["exact"] = {"key": f"β={beta:g}, s={s:g}", "budgets": ex_budgets.astype(float),
                         "gap": rem, "fitted": p, "fit_const": c, "modes": ex_modes}
@@ -496,36 +526,65 @@ def data_switch_scaling(quick: bool = False) -> FigData:
     return fd
 
 
-def data_phase_diagram(quick: bool = False) -> FigData:
+def _phase_settings(quick: bool) -> dict[str, dict[str, Any]]:
+    return {
+        "exact": {"model": "exact", "budget": 2**14 if quick else 2**16,
+                  "modes": 400 if quick else 1000},
+        "fsl": {"model": "fsl", "budget": 2**20 if quick else 2**24,
+                "modes": 10**4 if quick else 10**5},
+    }
+
+
+def _phase_job(params: dict[str, Any], seed: int) -> dict[str, float]:
+    """One cell of the phase diagram (a :func:`fsltheory.sweep` job): the optimal
+    large-batch data share ``1 − P*/D`` at ``(beta, s)`` for ``panel`` (spec §5)."""
+    from .optimize import optimal_switch
+
+    st = _phase_settings(params["quick"])[params["panel"]]
+    task = PowerLawTask(params["beta"], params["s"], sigma=params["sigma"], modes=st["modes"])
+    opt = optimal_switch(task, st["budget"], params["lr"], params["b1"], params["b2"],
+                         model=st["model"], progress=False)
+    return {"share": 1.0 - opt.fraction}
+
+
+def data_phase_diagram(quick: bool = False, executor: Any = None,
+                       resolution: int | None = None) -> FigData:
     """Optimal large-batch data share (D − P*)/D of the two-stage schedule B_SMALL →
     B_LARGE over the (β, s) plane, P* from :func:`fsltheory.optimize.optimal_switch`, with
     the easy/hard boundary s = 1 − 1/β from the symbolic layer (spec §5 C-REGIME,
     C-SWITCH).  Two panels: the exact engine at a moderate budget, and the FSL model at a
     budget 2^8 times larger — the boundary is an asymptotic statement (on the hard side
     the share shrinks like D^(−(1−1/β−s)/(2−1/β))), so the transition sharpens towards
-    s = 1 − 1/β as D grows."""
-    from .optimize import optimal_switch
+    s = 1 − 1/β as D grows.
+
+    The cells are independent jobs of :func:`fsltheory.sweep` (:func:`_phase_job`):
+    ``executor`` is passed through (None: a local process pool; any
+    ``concurrent.futures.Executor``, e.g. :func:`fsltheory.dask_executor`, runs it on a
+    cluster); ``resolution`` overrides the number of points per axis (14, quick 6)."""
+    from .sweep import sweep
 
     nb, ns = (6, 6) if quick else (14, 14)
+    if resolution is not None:
+        from .errors import check_int_range
+
+        nb = ns = check_int_range("resolution", resolution, 2, None)
     betas = np.linspace(1.25, 4.0, nb)
     ss = np.linspace(0.1, 1.5, ns)
-    settings = {
-        "exact": {"model": "exact", "budget": 2**14 if quick else 2**16,
-                  "modes": 400 if quick else 1000},
-        "fsl": {"model": "fsl", "budget": 2**20 if quick else 2**24,
-                "modes": 10**4 if quick else 10**5},
-    }
+    settings = _phase_settings(quick)
     bline = np.linspace(betas[0], betas[-1], 100)
     fd = FigData("phase-diagram", meta={"lr": LR, "b_small": B_SMALL, "b_large": B_LARGE,
                                         "settings": settings})
-    for key, st in settings.items():
-        share = np.empty((ns, nb))
-        for i, s in enumerate(ss):
-            for j, beta in enumerate(betas):
-                task = PowerLawTask(float(beta), float(s), sigma=SIGMA, modes=st["modes"])
-                opt = optimal_switch(task, st["budget"], LR, B_SMALL, B_LARGE,
-                                     model=st["model"], progress=False)
-                share[i, j] = 1.0 - opt.fraction
+    grid = {"task": {"beta": betas.tolist(), "s": ss.tolist(), "sigma": SIGMA},
+            "run": {"panel": list(settings), "quick": bool(quick), "lr": LR, "b1": B_SMALL,
+                    "b2": B_LARGE}}
+    table = sweep(grid, fn=_phase_job, executor=executor, progress=False)
+    if table.failed:
+        raise RuntimeError(f"phase-diagram job failed: {table.failed[0]['error']}")
+    fd.meta["sweep"] = table.summary()
+    # jobs run over (beta, s, panel), beta slowest
+    cells = table.column("share").reshape(nb, ns, len(settings))
+    for k, (key, st) in enumerate(settings.items()):
+        share = np.ascontiguousarray(cells[:, :, k].T)  # rows: s, columns: beta
         fd.panels[key] = {"betas": betas, "ss": ss, "share": share, **st,
                           "boundary_beta": bline, "boundary_s": regime_boundary(bline)}
         fd.fits[key] = share

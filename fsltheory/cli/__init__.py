@@ -19,7 +19,7 @@ __all__ = ["main", "build_parser"]
 # Sub-command modules, in the order they appear in --help.
 _COMMANDS = ["simulate", "optimize", "derive", "verify", "figures", "reproduce",
              "example_curves", "fit", "predict", "plan", "export",
-             "critical-batch"]
+             "critical-batch", "sweep"]
 
 
 class _Parser(argparse.ArgumentParser):
