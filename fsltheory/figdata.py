@@ -6,7 +6,7 @@ dict of fitted-vs-predicted numbers).  Nothing here imports matplotlib, so the d
 tested and reused without a display.  Predicted exponents always come from the symbolic
 layer (:mod:`fsltheory.symbolic`), the single source of truth; they are never retyped here.
 
-Figures (file stems in ``figures/``) and the spec section each illustrates:
+Figures (file stems in ``figures/``) and the docs/theory.md section each illustrates:
 
 ================  ==========================================================================
 three-engines     exact (§2), Volterra (§3) and SGD (mean ± 2 s.e.) curves on one task
@@ -52,7 +52,7 @@ __all__ = [
     "data_duality",
 ]
 
-# Shared experiment settings (spec §5 uses σ > 0 and a constant learning rate).
+# Shared experiment settings (docs/theory.md §5 uses σ > 0 and a constant learning rate).
 BETA = 2.0
 S_HARD = 0.25  # hard: s < 1 − 1/β = 0.5
 S_EASY = 1.5  # easy
@@ -110,45 +110,45 @@ def _exponent(name: str, beta: float, s: float | None = None) -> float:
 
 
 def _twin(claim: str, key: str):
-    """Numeric twin of the derived result ``key`` of ``claim`` (spec §4)."""
+    """Numeric twin of the derived result ``key`` of ``claim`` (docs/theory.md §4)."""
     from .symbolic import derivation
 
     return derivation(claim).numeric[key]
 
 
-# Predicted exponents, each from its one symbolic source (spec §4–§5).
+# Predicted exponents, each from its one symbolic source (docs/theory.md §4–§5).
 def predicted_signal_exponent(beta: float, s: float) -> float:
-    """p in e(t) ∝ t^p, i.e. −s (spec §4, C-SIGNAL)."""
+    """p in e(t) ∝ t^p, i.e. −s (docs/theory.md §4, C-SIGNAL)."""
     return _exponent("signal", beta, s)
 
 
 def predicted_kernel_exponent(beta: float) -> float:
-    """p in K(u) ∝ u^p, i.e. −(2 − 1/β) (spec §4, C-KERNEL)."""
+    """p in K(u) ∝ u^p, i.e. −(2 − 1/β) (docs/theory.md §4, C-KERNEL)."""
     return _exponent("kernel", beta)
 
 
 def predicted_catchup_exponent(beta: float) -> float:
-    """p in Δ ∝ (t − t_s)^p, i.e. −(1 − 1/β) (spec §5, C-CATCHUP)."""
+    """p in Δ ∝ (t − t_s)^p, i.e. −(1 − 1/β) (docs/theory.md §5, C-CATCHUP)."""
     return _exponent("catchup_gap", beta)
 
 
 def predicted_switch_exponent(beta: float, s: float) -> float:
-    """p in D − P* ∝ D^p, i.e. (1+s)/(2−1/β) (spec §5, C-SWITCH, hard regime)."""
+    """p in D − P* ∝ D^p, i.e. (1+s)/(2−1/β) (docs/theory.md §5, C-SWITCH, hard regime)."""
     return _exponent("switch", beta, s)
 
 
 def predicted_profile_exponent(beta: float) -> float:
-    """p in b*(t) ∝ (T − t + 1)^p, i.e. 1/(2β) − 1 (spec §5, C-OPT-EASY)."""
+    """p in b*(t) ∝ (T − t + 1)^p, i.e. 1/(2β) − 1 (docs/theory.md §5, C-OPT-EASY)."""
     return _exponent("batch_growth", beta)
 
 
 def predicted_duality_lr_exponent(beta: float) -> float:
-    """p in η*(z) ∝ (1 − z/N)^p, i.e. 2β − 1 (spec §5, C-DUALITY)."""
+    """p in η*(z) ∝ (1 − z/N)^p, i.e. 2β − 1 (docs/theory.md §5, C-DUALITY)."""
     return _exponent("lr_decay_power", beta)
 
 
 def regime_boundary(beta: np.ndarray) -> np.ndarray:
-    """The easy/hard boundary s = 1 − 1/β (spec §1, C-REGIME), from the symbolic layer."""
+    """The easy/hard boundary s = 1 − 1/β (docs/theory.md §1, C-REGIME), from the symbolic layer."""
     b = np.asarray(beta, dtype=np.float64)
     return np.array([_exponent("regime_boundary", float(x)) for x in b])
 
@@ -195,7 +195,7 @@ def data_three_engines(quick: bool = False) -> FigData:
 
 
 def _signal_closed_form(beta: float, s: float, t: np.ndarray, modes: int | None) -> np.ndarray:
-    """e_M(t) ≈ Γ(s)/(2β)(2t)^(−s) − M^(−sβ)/(2sβ) (spec §4; ``modes=None``: M = ∞),
+    """e_M(t) ≈ Γ(s)/(2β)(2t)^(−s) − M^(−sβ)/(2sβ) (docs/theory.md §4; ``modes=None``: M = ∞),
     the derived closed form of the symbolic layer (C-SIGNAL)."""
     t = np.asarray(t, dtype=np.float64)
     if modes is None:
@@ -204,7 +204,7 @@ def _signal_closed_form(beta: float, s: float, t: np.ndarray, modes: int | None)
 
 
 def _kernel_closed_form(beta: float, u: np.ndarray) -> np.ndarray:
-    """K(u) ≈ Γ(2 − 1/β)/β · (2u)^(−(2−1/β)) (spec §4), the derived closed form of the
+    """K(u) ≈ Γ(2 − 1/β)/β · (2u)^(−(2−1/β)) (docs/theory.md §4), the derived closed form of the
     symbolic layer (C-KERNEL)."""
     return _twin("C-KERNEL", "K_asymptotic")(beta=beta, u=np.asarray(u, dtype=np.float64))
 
@@ -215,8 +215,8 @@ def _lower_end(beta: float) -> float:
 
 
 def data_kernels(quick: bool = False) -> FigData:
-    """Exact finite-M sums e_M(t), K_M(u) (spec §3) against their asymptotic closed forms
-    (spec §4, including the finite-M tail −M^(−sβ)/(2sβ) of e), with log-log slopes fitted
+    """Exact finite-M sums e_M(t), K_M(u) (docs/theory.md §3) against their asymptotic closed forms
+    (docs/theory.md §4, including the finite-M tail −M^(−sβ)/(2sβ) of e), with log-log slopes fitted
     on the exact sums inside the window where §4 says the pure power law holds.
 
     Lower end: t ≥ max(10, 6^β/2), i.e. the modes that dominate at time t,
@@ -265,7 +265,8 @@ def data_kernels(quick: bool = False) -> FigData:
 
 
 def data_catch_up(quick: bool = False) -> FigData:
-    """The fast catch-up effect (spec §5 C-CATCHUP) on a hard and an easy task, exact engine.
+    """The fast catch-up effect (docs/theory.md §5 C-CATCHUP) on a hard and an easy task, exact
+    engine.
 
     All runs use the same learning rate, so equal steps mean equal intrinsic time.  Each
     run is 2N steps long (N = D/B_SMALL): constant B_SMALL, constant B_LARGE, and B_SMALL
@@ -315,7 +316,7 @@ def data_catch_up(quick: bool = False) -> FigData:
 
 def _gap_prediction(task: PowerLawTask, g1: float, g2: float, tau: np.ndarray,
                     t_s: float) -> np.ndarray:
-    """Δ(τ) = (σ²/2)(γ₁ − γ₂) ∫_τ^{t_s+τ} K_M(u) du (spec §5 C-CATCHUP), the integral as a
+    """Δ(τ) = (σ²/2)(γ₁ − γ₂) ∫_τ^{t_s+τ} K_M(u) du (docs/theory.md §5 C-CATCHUP), the integral as a
     difference of exact finite-M kernel tails ∫_u^∞ K = ½ Σ_j λ_j e^(−2λ_j u) (spectral
     sums, independent of the exact recursion)."""
     from .engines.spectral import kernel_tail
@@ -326,7 +327,7 @@ def _gap_prediction(task: PowerLawTask, g1: float, g2: float, tau: np.ndarray,
 
 
 def data_catch_up_gap(quick: bool = False) -> FigData:
-    """Gap to the large-batch curve after a switch, vs time since the switch (spec §5
+    """Gap to the large-batch curve after a switch, vs time since the switch (docs/theory.md §5
     C-CATCHUP), exact engine, for β ∈ {2, 3} (hard tasks, s = 0.25).
 
     Two runs at the same learning rate (so equal steps = equal intrinsic time): batch
@@ -367,7 +368,7 @@ def data_catch_up_gap(quick: bool = False) -> FigData:
 
 
 def data_optimal_schedules(quick: bool = False) -> FigData:
-    """Optimal continuous batch schedules (spec §5 C-OPT-EASY / C-OPT-HARD) from
+    """Optimal continuous batch schedules (docs/theory.md §5 C-OPT-EASY / C-OPT-HARD) from
     :func:`fsltheory.optimize.optimal_schedule` (FSL model, floor B_SMALL, no ceiling) for
     an easy and a hard task at several budgets: the continuous optimum b*(t) against
     t/T* (= fraction of steps, the learning rate being constant), with T₁*/T* where the
@@ -420,7 +421,7 @@ def _switch_grid(task: PowerLawTask, budget: int, n: int,
 
 def data_switch_vs_loss(quick: bool = False) -> FigData:
     """Final excess risk (exact engine) of the two-stage schedule B_SMALL → B_LARGE vs the
-    switch point, for several budgets, on a hard and an easy task (spec §5 C-SWITCH).
+    switch point, for several budgets, on a hard and an easy task (docs/theory.md §5 C-SWITCH).
 
     The curve is a log grid of the large-batch share of data (D − P)/D evaluated directly
     on the exact engine; the marked optimum P* comes independently from
@@ -453,7 +454,8 @@ def data_switch_vs_loss(quick: bool = False) -> FigData:
 
 
 def data_switch_scaling(quick: bool = False) -> FigData:
-    """D − P* vs D (spec §5 C-SWITCH) from :func:`fsltheory.optimize.switch_scaling` on the
+    """D − P* vs D (docs/theory.md §5 C-SWITCH) from :func:`fsltheory.optimize.switch_scaling`
+    on the
     FSL model for three hard (β, s) pairs over 4.2 decades of D, log-log, with the fitted
     exponent next to the predicted (1+s)/(2−1/β) from the symbolic layer; for the first
     pair also P* found on the exact engine (``meta['exact']``) as a second method."""
@@ -497,7 +499,7 @@ def data_switch_scaling(quick: bool = False) -> FigData:
 def data_phase_diagram(quick: bool = False) -> FigData:
     """Optimal large-batch data share (D − P*)/D of the two-stage schedule B_SMALL →
     B_LARGE over the (β, s) plane, P* from :func:`fsltheory.optimize.optimal_switch`, with
-    the easy/hard boundary s = 1 − 1/β from the symbolic layer (spec §5 C-REGIME,
+    the easy/hard boundary s = 1 − 1/β from the symbolic layer (docs/theory.md §5 C-REGIME,
     C-SWITCH).  Two panels: the exact engine at a moderate budget, and the FSL model at a
     budget 2^8 times larger — the boundary is an asymptotic statement (on the hard side
     the share shrinks like D^(−(1−1/β−s)/(2−1/β))), so the transition sharpens towards
@@ -531,7 +533,7 @@ def data_phase_diagram(quick: bool = False) -> FigData:
 
 
 def data_duality(quick: bool = False) -> FigData:
-    """LR/batch duality (spec §5 C-DUALITY), exact engine, easy task.
+    """LR/batch duality (docs/theory.md §5 C-DUALITY), exact engine, easy task.
 
     Batch schedule at fixed LR η0: the optimal continuous batch schedule b_k of
     :func:`fsltheory.optimize.optimal_schedule`.  LR schedule at fixed batch B0 = B_SMALL:

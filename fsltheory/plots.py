@@ -168,8 +168,8 @@ def plot_kernels(fd: FigData) -> Figure:
     k_lo = min(np.min(p["exact"][p["u"] <= 1e6]) for p in fd.panels["kernel"].values())
     a2.set_ylim(max(k_lo / 3, 1e-30), None)
     a2.legend(loc="lower left", fontsize=6.8)
-    fig.suptitle("Exact spectral sums (solid) vs the closed forms of spec §4 (dotted); slopes "
-                 "fitted in each curve's asymptotic window", fontsize=9)
+    fig.suptitle("Exact spectral sums (solid) vs the closed forms of docs/theory.md §4 "
+                 "(dotted); slopes fitted in each curve's asymptotic window", fontsize=9)
     return fig
 
 

@@ -1,11 +1,11 @@
-"""Learning-rate and batch-size schedules (spec §2, §5).
+"""Learning-rate and batch-size schedules (docs/theory.md §2, §5).
 
 A :class:`Schedule` is two per-step arrays — learning rates ``lr[k] = η_k > 0`` and
 integer batch sizes ``batch[k] = B_k ≥ 1`` — plus the axes derived from them:
 
 * ``steps``           ``0, 1, …, K``
 * ``data``            cumulative samples ``Σ_{i<k} B_i`` (starts at 0, ends at ``budget``)
-* ``intrinsic_time``  cumulative learning rate ``t_k = Σ_{i<k} η_i`` (spec §3)
+* ``intrinsic_time``  cumulative learning rate ``t_k = Σ_{i<k} η_i`` (docs/theory.md §3)
 
 Budget rule
 -----------
@@ -146,7 +146,7 @@ class Schedule:
 
     @property
     def intrinsic_time(self) -> np.ndarray:
-        """Intrinsic time ``t_k = Σ_{i<k} η_i`` (spec §3; length K+1, starts at 0)."""
+        """Intrinsic time ``t_k = Σ_{i<k} η_i`` (docs/theory.md §3; length K+1, starts at 0)."""
         return np.concatenate(([0.0], np.cumsum(self._lr)))
 
     @property
@@ -204,7 +204,7 @@ class Schedule:
     @classmethod
     def two_stage(cls, b1: int, b2: int, switch: float, budget: int, lr: float) -> Schedule:
         """Batch ``b1`` for the first ``switch·D`` samples (rounded to whole ``b1`` batches),
-        then ``b2`` until the budget is spent (spec §5, C-SWITCH)."""
+        then ``b2`` until the budget is spent (docs/theory.md §5, C-SWITCH)."""
         return cls.stages([b1, b2], [switch], budget, lr)
 
     @classmethod

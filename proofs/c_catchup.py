@@ -1,4 +1,4 @@
-"""C-CATCHUP: fast catch-up after a noise-rate switch (spec §5).
+"""C-CATCHUP: fast catch-up after a noise-rate switch (docs/theory.md §5).
 
 Statement
     After switching γ₁ → γ₂ < γ₁ at t_s, the gap to the constant-γ₂ run at equal intrinsic

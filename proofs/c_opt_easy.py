@@ -1,4 +1,4 @@
-"""C-OPT-EASY: optimal batch schedule, easy regime (spec §5).
+"""C-OPT-EASY: optimal batch schedule, easy regime (docs/theory.md §5).
 
 Statement
     b*(t) ∝ √K(T − t); T* ≍ D^(β/(1+sβ)), J* ≍ D^(−sβ/(1+sβ)),

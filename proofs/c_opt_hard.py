@@ -1,4 +1,4 @@
-"""C-OPT-HARD: optimal batch schedule with a binding floor (spec §5).
+"""C-OPT-HARD: optimal batch schedule with a binding floor (docs/theory.md §5).
 
 Statement
     b*(t) = max{B_min, c(T−t+1)^(1/(2β)−1)}: stay at B_min until T₁*, then grow;

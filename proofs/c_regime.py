@@ -1,4 +1,4 @@
-"""C-REGIME: the easy/hard boundary (spec §5).
+"""C-REGIME: the easy/hard boundary (docs/theory.md §5).
 
 Statement
     b*(0) grows with D iff s > 1 − 1/β; otherwise the floor B_min binds.

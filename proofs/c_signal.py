@@ -1,4 +1,4 @@
-"""C-SIGNAL: signal term e(t) (spec §4).
+"""C-SIGNAL: signal term e(t) (docs/theory.md §4).
 
 Statement
     e(t) = ½ Σ_j λ_j θ*_j² e^(−2λ_j t) ~ Γ(s)/(2β) · (2t)^(−s); with M modes,

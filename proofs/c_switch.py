@@ -1,4 +1,4 @@
-"""C-SWITCH: optimal two-stage switch (spec §5).
+"""C-SWITCH: optimal two-stage switch (docs/theory.md §5).
 
 Statement
     Batch B₁ → B₂ after P samples: easy P* = 0; hard D − P* ≍ D^((1+s)/(2−1/β)).

@@ -1,4 +1,4 @@
-"""The continuum (Volterra) engine: equation (V) of spec §3 solved in intrinsic time.
+"""The continuum (Volterra) engine: equation (V) of docs/theory.md §3 solved in intrinsic time.
 
 In intrinsic time ``t = Σ_{i<k} η_i`` with noise rate ``γ = η/B`` each mode obeys
 
@@ -87,6 +87,7 @@ from .spectral import signal_term
 
 __all__ = [
     "volterra_risk",
+    "volterra_risk_runs",
     "volterra_floor",
     "compressed_spectrum",
     "volterra_grid",
@@ -162,7 +163,10 @@ def _runs(schedule: Schedule) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _run_tables(schedule: Schedule):
     """Run-length tables: start step, η, γ, count, cumulative t and ∫γ dt at run starts,
     batch, and cumulative data at run starts."""
-    lrs, bs, counts = _runs(schedule)
+    return _tables_from_runs(*_runs(schedule))
+
+
+def _tables_from_runs(lrs: np.ndarray, bs: np.ndarray, counts: np.ndarray):
     gam = lrs / bs.astype(np.float64)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
     t0 = np.concatenate(([0.0], np.cumsum(lrs * counts)[:-1]))
@@ -189,7 +193,7 @@ def _cells(nodes: np.ndarray, tables):
     return t_nodes, np.diff(t_nodes), gam[ra], gam[rb]
 
 
-def volterra_grid(schedule: Schedule, grid_per_decade: float = 200.0,
+def volterra_grid(schedule: Schedule | None, grid_per_decade: float = 200.0,
                   rate_max: float = 1.0, _tables=None) -> np.ndarray:
     """Node step indices of the integration grid (module docstring, step 3): sorted,
     unique, starting at 0 and ending at ``n_steps``.
@@ -201,7 +205,7 @@ def volterra_grid(schedule: Schedule, grid_per_decade: float = 200.0,
     gpd = check_range("grid_per_decade", grid_per_decade, 5.0, None)
     tables = _run_tables(schedule) if _tables is None else _tables
     starts, lrs, gam = tables[0], tables[1], tables[2]
-    K = schedule.n_steps
+    K = int(np.sum(tables[3]))
     lg = np.log(gam)
     jump = np.abs(np.diff(lg))
     # segment starts: step 0 and every run start with a γ jump above _JUMP_TOL
@@ -332,7 +336,7 @@ def _continuum_check(task: PowerLawTask, gam: np.ndarray, lrs, bs, counts) -> No
         r = int(np.flatnonzero(bad)[0])
         raise UnstableScheduleError(
             f"lr={lrs[r]:g} with batch {int(bs[r])} is unstable for the continuum equation "
-            f"(V) (spec §3/§5 C-FLOOR need lr/batch·tr(Λ)/2 < 1, i.e. lr < "
+            f"(V) (docs/theory.md §3/§5 C-FLOOR need lr/batch·tr(Λ)/2 < 1, i.e. lr < "
             f"{2.0 * bs[r] / tr:.6g} for batch {int(bs[r])})"
         )
 
@@ -346,7 +350,7 @@ def volterra_risk(
     grid_per_decade: float = 200.0,
     bins_per_decade: float | None = 200.0,
 ) -> LossCurve:
-    """Excess risk from the continuum equation (V) of spec §3 (or its σ²-dominated form).
+    """Excess risk from the continuum equation (V) of docs/theory.md §3 (or its σ²-dominated form).
 
     Parameters
     ----------
@@ -356,7 +360,7 @@ def volterra_risk(
         (stability of (V)); the discrete §2 stability condition is *not* required.
     noise : {"full", "additive"}
         ``"full"`` solves (V); ``"additive"`` its linearisation
-        ``E ≈ e(t) + (σ²/2)∫K(t − z)γ(z)dz`` (spec §3).
+        ``E ≈ e(t) + (σ²/2)∫K(t − z)γ(z)dz`` (docs/theory.md §3).
     points : int or None
         ``None``: the risk at every step 0..K (the same axes as :func:`exact_risk`).
         ``n ≥ 2``: only at ≤ n log-spaced steps (first and last kept), with the matching
@@ -399,20 +403,8 @@ def volterra_risk(
     grid_per_decade = check_range("grid_per_decade", grid_per_decade, 5.0, None)
 
     tables = _run_tables(schedule)
-    starts, lrs, gam, counts = tables[:4]
-    _continuum_check(task, gam, lrs, tables[6], counts)
-
-    W, mu = compressed_spectrum(task, bins_per_decade)
-    nodes = volterra_grid(schedule, grid_per_decade, float(task.lambdas[0]), _tables=tables)
-    t_nodes, h, gam_a, gam_b = _cells(nodes, tables)
-    e_nodes = signal_term(task, t_nodes)
-    E_nodes = np.empty(nodes.size)
-    bad = _volterra_kernel(mu, W, h, gam_a, gam_b, e_nodes, task.sigma**2, noise == "full",
-                           E_nodes)
-    if bad >= 0:
-        raise DivergenceError(
-            f"volterra engine on {schedule}: the risk overflowed at step {int(nodes[bad])}")
-
+    t_nodes, E_nodes, groups, cells = _solve(task, tables, noise, grid_per_decade,
+                                             bins_per_decade, str(schedule))
     K = schedule.n_steps
     if points is None:
         time = schedule.intrinsic_time
@@ -425,7 +417,110 @@ def volterra_risk(
         data = _data_at(idx, tables)
         curve = LossCurve(risk=risk, steps=idx.astype(np.int64), data=data, time=t_out,
                           engine="volterra")
-    curve.meta.update(noise=noise, groups=int(mu.size), cells=int(h.size),
+    curve.meta.update(noise=noise, groups=groups, cells=cells,
+                      grid_per_decade=grid_per_decade, bins_per_decade=bins_per_decade)
+    return curve
+
+
+def _solve(task: PowerLawTask, tables, noise: str, grid_per_decade: float,
+           bins_per_decade: float | None, what: str):
+    """Integrate (V) on the run tables: node times, E at the nodes, #groups, #cells."""
+    starts, lrs, gam, counts = tables[:4]
+    _continuum_check(task, gam, lrs, tables[6], counts)
+    W, mu = compressed_spectrum(task, bins_per_decade)
+    nodes = volterra_grid(None, grid_per_decade, float(task.lambdas[0]), _tables=tables)
+    t_nodes, h, gam_a, gam_b = _cells(nodes, tables)
+    e_nodes = signal_term(task, t_nodes)
+    E_nodes = np.empty(nodes.size)
+    bad = _volterra_kernel(mu, W, h, gam_a, gam_b, e_nodes, task.sigma**2, noise == "full",
+                           E_nodes)
+    if bad >= 0:
+        raise DivergenceError(
+            f"volterra engine on {what}: the risk overflowed at step {int(nodes[bad])}")
+    return t_nodes, E_nodes, int(mu.size), int(h.size)
+
+
+def volterra_risk_runs(
+    task: PowerLawTask,
+    lr,
+    batch,
+    counts,
+    noise: str = "full",
+    *,
+    steps=None,
+    points: int = 2,
+    grid_per_decade: float = 200.0,
+    bins_per_decade: float | None = 200.0,
+) -> LossCurve:
+    """:func:`volterra_risk` for a schedule given as run-length segments, without per-step
+    arrays (a 10^8-step schedule of a few runs costs milliseconds).
+
+    Parameters
+    ----------
+    task : PowerLawTask
+    lr, batch, counts : array_like
+        Run ``i`` takes ``counts[i] ≥ 1`` steps of learning rate ``lr[i] > 0`` and integer
+        batch ``batch[i] ≥ 1`` (the ``(lr, batch, count)`` triple of
+        :meth:`Schedule.runs <fsltheory.schedule.Schedule.runs>`).
+    noise : {"full", "additive"}
+    steps : array_like of int or None
+        Step indices (0..K) at which to report the risk; ``None``: ``points`` log-spaced
+        steps (first and last kept).
+    points : int
+        Number of output points when ``steps`` is ``None`` (≥ 2).
+
+    Returns
+    -------
+    LossCurve
+        Same numbers as ``volterra_risk(task, Schedule.from_arrays(...))`` on the expanded
+        schedule (identical grid and integrator; docs/theory.md §3).
+
+    Examples
+    --------
+    >>> from fsltheory import PowerLawTask
+    >>> task = PowerLawTask(2.0, 0.25, sigma=1.0, modes=10**6)
+    >>> c = volterra_risk_runs(task, [0.2, 0.2], [1, 8], [10**8, 10**6])
+    >>> int(c.steps[-1]), bool(c.final_risk > 0)
+    (101000000, True)
+    """
+    if not isinstance(task, PowerLawTask):
+        raise InvalidParameterError(f"task must be a PowerLawTask, got {type(task).__name__}")
+    if noise not in _NOISE_MODES:
+        raise InvalidParameterError(f"noise must be one of {list(_NOISE_MODES)}, got {noise!r}")
+    lrs = np.atleast_1d(np.asarray(lr, dtype=np.float64))
+    bs = np.atleast_1d(np.asarray(batch))
+    cn = np.atleast_1d(np.asarray(counts))
+    if not (lrs.ndim == bs.ndim == cn.ndim == 1 and lrs.size == bs.size == cn.size > 0):
+        raise InvalidParameterError(
+            "lr, batch and counts must be 1-D arrays of equal length >= 1 (one entry per run)")
+    if not np.all(np.isfinite(lrs) & (lrs > 0)):
+        raise InvalidParameterError("lr must be finite and in (0, inf) for every run")
+    for name, a in (("batch", bs), ("counts", cn)):
+        if a.dtype.kind == "f" and np.any(a != np.round(a)):
+            raise InvalidParameterError(f"{name} must hold integers >= 1 for every run")
+        if np.any(a < 1):
+            raise InvalidParameterError(f"{name} must hold integers >= 1 for every run")
+    bs, cn = bs.astype(np.int64), cn.astype(np.int64)
+    grid_per_decade = check_range("grid_per_decade", grid_per_decade, 5.0, None)
+    # merge equal neighbours so the grid matches Schedule.runs() of the expanded schedule
+    keep = np.concatenate(([True], (np.diff(lrs) != 0) | (np.diff(bs) != 0)))
+    grp = np.cumsum(keep) - 1
+    cn = np.bincount(grp, weights=cn).astype(np.int64)
+    lrs, bs = lrs[keep], bs[keep]
+    tables = _tables_from_runs(lrs, bs, cn)
+    t_nodes, E_nodes, groups, cells = _solve(task, tables, noise, grid_per_decade,
+                                             bins_per_decade, "runs")
+    K = int(cn.sum())
+    if steps is None:
+        idx = log_spaced_indices(K + 1, check_int_range("points", points, 2, None))
+    else:
+        idx = np.asarray(steps, dtype=np.int64)
+        if idx.ndim != 1 or idx.size == 0 or idx.min() < 0 or idx.max() > K:
+            raise InvalidParameterError(f"steps must be step indices in [0, {K}]")
+    t_out, _ = _axes_at(idx, tables)
+    curve = LossCurve(risk=np.interp(t_out, t_nodes, E_nodes), steps=idx,
+                      data=_data_at(idx, tables), time=t_out, engine="volterra")
+    curve.meta.update(noise=noise, groups=groups, cells=cells,
                       grid_per_decade=grid_per_decade, bins_per_decade=bins_per_decade)
     return curve
 
@@ -438,7 +533,7 @@ def _data_at(k: np.ndarray, tables) -> np.ndarray:
 
 
 def volterra_floor(task: PowerLawTask, lr: float, batch: float) -> float:
-    """Continuum stationary excess risk of constant ``(η, B)`` (spec §5, C-FLOOR):
+    """Continuum stationary excess risk of constant ``(η, B)`` (docs/theory.md §5, C-FLOOR):
 
         E_∞ = (γ σ² tr(Λ)/4) / (1 − γ tr(Λ)/2),     γ = η/B,
 
@@ -452,7 +547,8 @@ def volterra_floor(task: PowerLawTask, lr: float, batch: float) -> float:
     x = (lr / batch) * task.trace / 2.0
     if x >= 1.0:
         raise UnstableScheduleError(
-            f"lr={lr:g} is unstable for batch {batch:g} in the continuum (spec §5 C-FLOOR "
-            f"needs lr/batch·tr(Λ)/2 < 1, i.e. lr < {2.0 * batch / task.trace:.6g})"
+            f"lr={lr:g} is unstable for batch {batch:g} in the continuum "
+            f"(docs/theory.md §5 C-FLOOR needs lr/batch·tr(Λ)/2 < 1, i.e. lr < "
+            f"{2.0 * batch / task.trace:.6g})"
         )
     return 0.5 * task.sigma**2 * x / (1.0 - x)
