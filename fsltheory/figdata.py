@@ -86,9 +86,13 @@ def loglog_slope(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(p), float(np.exp(a))
 
 
-def _curve_points(curve: LossCurve, points: int = 400) -> dict[str, np.ndarray]:
-    """A curve as plain log-spaced arrays (steps ≥ 1 so log axes work)."""
+def _curve_points(curve: LossCurve, points: int = 400,
+                  extra: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """A curve as plain log-spaced arrays (steps ≥ 1 so log axes work), plus every step
+    in ``extra`` (e.g. a post-switch segment at full resolution)."""
     idx = log_spaced_indices(len(curve), points)
+    if extra is not None:
+        idx = np.union1d(idx, np.clip(np.asarray(extra, dtype=np.int64), 0, len(curve) - 1))
     idx = idx[idx >= 1]
     out = {
         "steps": curve.steps[idx].astype(np.float64),
@@ -300,15 +304,18 @@ def data_catch_up(quick: bool = False) -> FigData:
         task = PowerLawTask(BETA, s, sigma=SIGMA, modes=modes)
         curves = exact_risk_many(task, scheds)
         small, large = curves[0], curves[1]
+        dense = np.arange(min(k_sw) - 2, n + 1)  # constant runs over the same data range
         finals = {"const small": at_budget(small)[1], "const large": at_budget(large)[1]}
         sw = []
         for f, k, c in zip(fracs, k_sw, curves[2:], strict=True):
             kb, fin = at_budget(c)
+            # the post-switch segment up to the budget at full resolution (every step):
+            # the drop is a drop, and a switch at 95 % of D is drawn, not skipped
             sw.append({"fraction": f, "switch_step": k, "budget_step": kb,
-                       **_curve_points(c, 600)})
+                       **_curve_points(c, 600, extra=np.arange(k - 2, kb + 1))})
             finals[f"switch {f:g}"] = fin
-        fd.panels[label] = {"task": task, "small": _curve_points(small, 600),
-                            "large": _curve_points(large, 600), "switch": sw,
+        fd.panels[label] = {"task": task, "small": _curve_points(small, 600, dense),
+                            "large": _curve_points(large, 600, dense // ratio), "switch": sw,
                             "finals": finals}
         fd.fits[label] = finals
     return fd
@@ -529,6 +536,14 @@ def data_phase_diagram(quick: bool = False) -> FigData:
         fd.panels[key] = {"betas": betas, "ss": ss, "share": share, **st,
                           "boundary_beta": bline, "boundary_s": regime_boundary(bline)}
         fd.fits[key] = share
+    # the finite-D blur on the easy side near the boundary at large β: the optimal share
+    # reaches 1 only as D grows (FSL model, one easy cell, budgets 2^16 … 2^32)
+    beta_b, s_b = 4.0, 1.0
+    task = PowerLawTask(beta_b, s_b, sigma=SIGMA, modes=settings["fsl"]["modes"])
+    ks = [16, 20, 24] if quick else [16, 20, 24, 28, 32]
+    fd.fits["blur"] = {"beta": beta_b, "s": s_b, "budgets": [2**k for k in ks], "share": [
+        1.0 - optimal_switch(task, 2**k, LR, B_SMALL, B_LARGE, model="fsl",
+                             progress=False).fraction for k in ks]}
     return fd
 
 
@@ -571,7 +586,7 @@ def data_duality(quick: bool = False) -> FigData:
     fd.panels["batch"] = {"curve": _curve_points(c_b), "batch": b.astype(np.float64),
                           "steps": batch_sched.n_steps}
     fd.panels["lr"] = {"curve": _curve_points(c_l), "lr": lr_steps, "z": z,
-                       "steps": lr_sched.n_steps,
+                       "steps": lr_sched.n_steps, "peak": float(lr_steps[0]),
                        "power_decay": lr_steps[0] * (1.0 - z) ** expo, "exponent": expo}
     fd.fits = {"max_rel_diff_vs_data": rel, "final_rel_diff": rel_final,
                "max_rel_diff_all": float(np.max(rel_all)), "steps_batch": batch_sched.n_steps,

@@ -215,12 +215,16 @@ def plot_catch_up(fd: FigData) -> Figure:
             fin = p["finals"][f"switch {sw['fraction']:g}"]
             a_d.plot(*upto(sw), "--", color=col, lw=1.3,
                      label=f"switch {sw['fraction']:.0%}: {fin:.4g}")
-        a_d.set(xscale="log", yscale="log", xlabel="samples", ylabel="excess risk",
+        # linear data axis over the last 60 % of the budget: every switch (50 %, 80 %,
+        # 95 % of D) and its drop are resolved (all post-switch steps are drawn)
+        a_d.set(xscale="linear", yscale="log", xlabel="samples", ylabel="excess risk",
                 title=f"{p['task'].regime} task: loss vs data, budget D={_pow2(budget)}")
-        a_d.set_xlim(budget / 64, budget * 1.05)
+        x_lo = 0.4 * budget
+        a_d.set_xlim(x_lo, budget * 1.01)
+        a_d.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
         finals = list(p["finals"].values())
         d_sm, r_sm = upto(sm)
-        a_d.set_ylim(min(finals) * 0.85, np.max(r_sm[d_sm >= budget / 64]) * 1.2)
+        a_d.set_ylim(min(finals) * 0.85, max(np.max(r_sm[d_sm >= x_lo]), max(finals)) * 1.2)
         a_d.legend(loc="lower left", fontsize=6.8,
                    title="final excess risk at D", title_fontsize=7)
     fig.suptitle(f"Fast catch-up after a batch switch (exact engine, M={m['modes']}, "
@@ -275,6 +279,23 @@ def plot_optimal_schedules(fd: FigData) -> Figure:
     return fig
 
 
+def _grouped_shares(rows) -> str:
+    """Optimal shares per budget, each distinct value said once: runs of budgets with the
+    same (3-digit) share are merged, e.g. "0.938 (2¹²); 1 (2¹⁴–2²⁰)"."""
+    groups: list[list] = []
+    for r in rows:
+        v = f"{r['best_share']:.3g}"
+        if groups and groups[-1][0] == v:
+            groups[-1][2] = r["budget"]
+        else:
+            groups.append([v, r["budget"], r["budget"]])
+    out = []
+    for v, a, b in groups:
+        rng = _pow2(a) if a == b else f"{_pow2(a)}–{_pow2(b)}"
+        out.append(f"{v} ({rng})")
+    return "\n".join(out) if len(out) > 2 else "; ".join(out)
+
+
 def plot_switch_vs_loss(fd: FigData) -> Figure:
     fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.4))
     m = fd.meta
@@ -282,14 +303,15 @@ def plot_switch_vs_loss(fd: FigData) -> Figure:
         p = fd.panels[label]
         for r, col in zip(p["rows"], CYCLE, strict=False):
             rel = r["loss"] / r["best_loss"]
-            ax.plot(r["share"], rel, "-", color=col, lw=1.5,
-                    label=f"D={_pow2(r['budget'])}: (D−P*)/D={r['best_share']:.3g}")
+            ax.plot(r["share"], rel, "-", color=col, lw=1.5, label=f"D={_pow2(r['budget'])}")
             ax.plot(r["best_share"], r["best_loss"] / r["best_loss"], "o", color=col, ms=5,
                     mec="white", mew=0.6)
         ax.set(xscale="log", yscale="log", xlabel="large-batch share of data (D − P)/D",
                ylabel="final loss / best final loss",
                title=f"{_task_str(p['task'])}")
-        ax.legend(loc="upper center" if label == "hard" else "upper right", fontsize=6.8)
+        ax.legend(loc="upper center" if label == "hard" else "upper right", fontsize=6.8,
+                  title="optimum (D−P*)/D: " + _grouped_shares(p["rows"]),
+                  title_fontsize=6.4)
     fig.suptitle(f"Two-stage schedule {m['b_small']}→{m['b_large']} switching after P samples "
                  f"(exact engine, M={m['modes']}, lr={m['lr']:g}); dots: optimum",
                  fontsize=9)
@@ -337,6 +359,14 @@ def plot_phase_diagram(fd: FigData) -> Figure:
                title=f"{engine}, D={_pow2(p['budget'])}, M={p['modes']:.0e}".replace("e+0", "e"))
         ax.grid(False)
         ax.legend(loc="upper left", frameon=True, framealpha=0.8, edgecolor="none")
+    blur = fd.fits.get("blur")
+    if blur:  # explain the finite-D blur above the line at large β with numbers
+        seq = " → ".join(f"{v:.2f}" for v in blur["share"])
+        axes[-1].text(2.65, 0.98, f"finite D: at β={blur['beta']:g}, s={blur['s']:g} the share\n"
+                      f"is {seq}\nfor D = {_pow2(blur['budgets'][0])} … "
+                      f"{_pow2(blur['budgets'][-1])}: easy cells\nreach 1 only as D grows",
+                      fontsize=6.2, ha="center", va="center",
+                      bbox={"fc": "white", "ec": "none", "alpha": 0.8})
     axes[0].set_ylabel("source exponent s")
     cb = fig.colorbar(mesh, ax=list(axes))
     cb.set_label("optimal large-batch share (D − P*)/D")
@@ -354,7 +384,8 @@ def plot_duality(fd: FigData) -> Figure:
     a0.plot(lr["z"], lr["lr"], color=OKABE_ITO["vermillion"], lw=1.8,
             label=f"LR schedule at B={m['b0']}")
     a0.plot(lr["z"], lr["power_decay"], ":", color=OKABE_ITO["black"], lw=1.2,
-            label=f"η$_{{peak}}$(1 − z/N)$^{{2β−1}}$ = (1 − z/N)$^{{{lr['exponent']:g}}}$")
+            label=f"η$_{{peak}}$(1 − z/N)$^{{{lr['exponent']:g}}}$ (2β−1 = "
+                  f"{lr['exponent']:g}), η$_{{peak}}$ = {lr['peak']:.4g}")
     a0.set(xlabel="fraction of steps z/N", ylabel="learning rate",
            title="dual LR schedule")
     a0.legend(loc="upper right", fontsize=7)

@@ -234,6 +234,11 @@ def test_phase_diagram(quick):
     assert fs["budget"] > ex["budget"]
     hard = ex["ss"][:, None] < (1 - 1 / ex["betas"][None, :])
     assert np.all(fs["share"][hard] < ex["share"][hard])
+    # the finite-D blur above the boundary is explained with numbers: at one easy cell the
+    # optimal share grows towards 1 with D (FSL model)
+    blur = fd.fits["blur"]
+    assert blur["s"] >= 1 - 1 / blur["beta"] and len(blur["share"]) >= 3
+    assert np.all(np.diff(blur["share"]) > 0) and blur["share"][-1] <= 1.0
 
 
 def test_kernels_match_closed_forms(quick):
@@ -271,6 +276,17 @@ def test_duality(quick):
     assert abs(f["final_rel_diff"]) < 0.02
     lr = fd.panels["lr"]["lr"]
     assert np.all(np.diff(lr) <= 1e-15)  # the dual LR schedule decays
+    assert fd.panels["lr"]["peak"] == lr[0]  # η_peak shown in the legend
+
+
+def test_catch_up_post_switch_segments_at_full_resolution(quick):
+    # every step from the switch to the budget is in the figure data, so the drop is drawn
+    # as a drop and a switch at 95 % of D is visible in the loss-vs-data panel
+    fd = quick("catch-up")
+    for label in ("hard", "easy"):
+        for sw in fd.panels[label]["switch"]:
+            want = np.arange(sw["switch_step"], sw["budget_step"] + 1)
+            assert want.size >= 2 and np.isin(want, sw["steps"]).all(), (label, sw["fraction"])
 
 
 def test_three_engines_agree(quick):

@@ -92,8 +92,9 @@ def check_signal(ev: Evidence, p: Mapping[str, Any]) -> None:
     """C-SIGNAL: exact spectral sum e_M(t) vs ``Γ(s)/(2β)(2t)^(−s)`` (docs/theory.md §4).
 
     The finite-M correction ``−M^(−sβ)/(2sβ)`` (derived, ``finite_M_correction``) is
-    subtracted, i.e. the missing tail ``M^(−sβ)/(2sβ)`` is *added* to e_M, before fitting (docs/theory.md §4: for small s the missing tail matters long before
-    t ~ M^β).  Rows: slope over ≥ 3 decades vs ``signal_exponent``; constant at mid-window.
+    subtracted, i.e. the missing tail ``M^(−sβ)/(2sβ)`` is *added* to e_M, before fitting
+    (docs/theory.md §4: for small s the missing tail matters long before t ~ M^β).
+    Rows: slope over ≥ 3 decades vs ``signal_exponent``; constant at mid-window.
     """
     s_exp = num("C-SIGNAL", "signal_exponent")
     e_asym = num("C-SIGNAL", "e_asymptotic")
@@ -103,13 +104,15 @@ def check_signal(ev: Evidence, p: Mapping[str, Any]) -> None:
         t = log_grid(p["t_lo"], p["t_hi"], p["points"])
         e = signal_term(task, t) - corr(beta=beta, s=s, M=M)
         par = pstr(beta=beta, s=s, M=M, t=f"[{t[0]:g},{t[-1]:g}]")
-        # 0.03: docs/theory.md §6 default; after the tail subtraction the remaining corrections are
-        # O(t^(−1)) (sum vs integral) and O(t/M^β) on a window with t ≤ 1e-3·M^β
-        ev.add("slope of e_M(t) + missing tail M^(−sβ)/(2sβ)", par, s_exp(s=s), fit_loglog(t, e), 0.03,
-               engine="spectral", note=f"{decades(t):.1f} decades; {task.regime}")
+        # 0.03: docs/theory.md §6 default; after adding the tail back the remaining
+        # corrections are O(t^(−1)) (sum vs integral) and O(t/M^β) on a window with t ≤ 1e-3·M^β
+        ev.add("slope of e_M(t) + missing tail M^(−sβ)/(2sβ)", par, s_exp(s=s),
+               fit_loglog(t, e), 0.03, engine="spectral",
+               note=f"{decades(t):.1f} decades; {task.regime}")
         tm = float(np.sqrt(t[0] * t[-1]))
         # 1%: leading-order constant (measured corrections < 1e-3 at t ≥ 100)
-        ev.add("e_M(t) + M-tail vs e_asym(t) at mid-window (relative)", pstr(beta=beta, s=s, M=M, t=tm),
+        ev.add("e_M(t) + M-tail vs e_asym(t) at mid-window (relative)",
+               pstr(beta=beta, s=s, M=M, t=tm),
                e_asym(beta=beta, s=s, t=tm),
                float(signal_term(task, [tm])[0] - corr(beta=beta, s=s, M=M)), 0.01,
                kind="ratio", engine="spectral")

@@ -130,7 +130,7 @@ def check_opt_easy(ev: Evidence, p: Mapping[str, Any]) -> None:
         if any(sch is None for sch in res.schedules):  # pragma: no cover - sizes in params
             raise RuntimeError("C-OPT-EASY: optimal schedules too long for the Volterra rows")
         JV = np.array([volterra_risk(task, sch, points=2).final_risk for sch in res.schedules])
-        ev.add("slope of J* vs D on the Volterra engine (V)",
+        ev.add("slope of J* of the FSL-optimal schedules run on (V)",
                pstr(beta=beta, s=s, M=task.modes, D=f"[{D[0]:g},{D[-1]:g}]"),
                num("C-OPT-EASY", "J_star_exponent")(beta=beta, s=s),
                fit_loglog(D, _j_corrected(task, JV)), p["tol"], engine="volterra",
