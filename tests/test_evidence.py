@@ -89,8 +89,8 @@ def test_engine_switch_agrees_with_brute_force_over_every_switch_point():
         vals.append(volterra_risk_runs(task, [lr] * len(runs), [r[0] for r in runs],
                                        [r[1] for r in runs]).final_risk)
     k_best = int(np.argmin(vals))
-    # the search brackets on a log grid and refines k to ~0.2 % (≤ 1 step here); the
-    # risk is flat near the optimum, so the value agrees to far better than that
+    # the search brackets on a log grid and refines k to ~1 % (≤ 1 step here); the risk
+    # is flat near the optimum, so the value agrees to far better than that
     assert abs(res["remaining"] - k_best * b2) <= b2
     assert res["risk"] == pytest.approx(min(vals), rel=1e-6)
     assert res["evaluations"] < (D // b2) / 3  # a search, not the brute force

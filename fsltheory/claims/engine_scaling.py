@@ -58,8 +58,8 @@ def engine_switch(task: PowerLawTask, budget: int, lr: float, b1: int, b2: int) 
 
     The switch point ``P = D − k·b2`` (stage 2 takes ``k`` full ``b2`` batches; requires
     ``b1 | b2`` and ``b2 | D``) is found by :func:`~fsltheory.optimize.minimize_scalar`
-    over ``log k`` (12 bracketing points over ``1 ≤ k ≤ D/b2``, then golden section to a
-    bracket of 2e-4 in ``log k``, i.e. ``k`` to ~0.2 %), each candidate ``k`` (rounded)
+    over ``log k`` (8 bracketing points over ``1 ≤ k ≤ D/b2``, then golden section to a
+    bracket of 1e-3 in ``log k``, i.e. ``k`` to ~1 %), each candidate ``k`` (rounded)
     run on (V); the ends ``k = 0`` (all ``b1``) and ``k = D/b2`` (all ``b2``) compete too.
     Returns ``{"samples": P*, "remaining": D − P*, "risk": J*, "evaluations": n}``.
     """
@@ -80,7 +80,7 @@ def engine_switch(task: PowerLawTask, budget: int, lr: float, b1: int, b2: int) 
 
     hi = math.log(k_max)
     minimize_scalar(lambda x: at(int(round(math.exp(x)))), 0.0, hi,
-                    grid=np.linspace(0.0, hi, 12), xtol=2e-4)
+                    grid=np.linspace(0.0, hi, 8), xtol=1e-3)
     at(0)
     k = min(seen, key=seen.get)
     return {"samples": D - k * b2, "remaining": k * b2, "risk": float(seen[k]),
@@ -154,7 +154,7 @@ def kkt_runs(task: PowerLawTask, budget: int, lr: float, b_min: int, steps: int
 
 @lru_cache(maxsize=256)
 def engine_continuous(task: PowerLawTask, budget: int, lr: float, b_min: int,
-                      evaluations: int = 16) -> dict:
+                      evaluations: int = 10) -> dict:
     """Engine-optimal horizon of the clipped √K family (C-OPT-EASY / C-OPT-HARD).
 
     The number of steps ``n`` is searched on (V) by

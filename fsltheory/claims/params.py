@@ -64,7 +64,7 @@ PARAMS: dict[str, dict[str, dict[str, Any]]] = {
                   "b2": 32, "sigma": 4.0, "t_switch": 2e4, "tau_min": 5.0, "tau_max": 5e3,
                   "points": 20, "sgd_case": (2.0, 0.25, 100, 400, 400), "seeds": 256,
                   "volterra_pairs": [(1.5, 0.5, 10**7)], "raw_t_switch": 1e7,
-                  "raw_pairs": [(2.0, 0.25, 10**6), (3.0, 0.5, 10**5), (2.5, 1.0, 10**5)]},
+                  "raw_pairs": [(2.0, 0.25, 10**5), (3.0, 0.5, 10**5), (2.5, 1.0, 10**5)]},
         "full": {"pairs": [(2.0, 0.25), (2.5, 1.0), (3.0, 0.5), (2.0, 1.0)], "lr": 0.5,
                  "b1": 8, "b2": 32, "sigma": 4.0, "t_switch": 1e5, "tau_min": 10.0,
                  "tau_max": 1e4, "points": 30, "sgd_case": (2.0, 0.25, 200, 2000, 2000),
