@@ -293,7 +293,7 @@ def _grouped_shares(rows) -> str:
     for v, a, b in groups:
         rng = _pow2(a) if a == b else f"{_pow2(a)}–{_pow2(b)}"
         out.append(f"{v} ({rng})")
-    return "\n".join(out) if len(out) > 2 else "; ".join(out)
+    return "; ".join(out)
 
 
 def plot_switch_vs_loss(fd: FigData) -> Figure:
@@ -301,16 +301,21 @@ def plot_switch_vs_loss(fd: FigData) -> Figure:
     m = fd.meta
     for ax, label in zip(axes, ("hard", "easy"), strict=True):
         p = fd.panels[label]
+        distinct = len({f"{r['best_share']:.3g}" for r in p["rows"]}) == len(p["rows"])
         for r, col in zip(p["rows"], CYCLE, strict=False):
             rel = r["loss"] / r["best_loss"]
-            ax.plot(r["share"], rel, "-", color=col, lw=1.5, label=f"D={_pow2(r['budget'])}")
+            lab = f"D={_pow2(r['budget'])}"
+            if distinct:  # every optimum differs: say it on its curve
+                lab += f": (D−P*)/D={r['best_share']:.3g}"
+            ax.plot(r["share"], rel, "-", color=col, lw=1.5, label=lab)
             ax.plot(r["best_share"], r["best_loss"] / r["best_loss"], "o", color=col, ms=5,
                     mec="white", mew=0.6)
         ax.set(xscale="log", yscale="log", xlabel="large-batch share of data (D − P)/D",
                ylabel="final loss / best final loss",
                title=f"{_task_str(p['task'])}")
+        # repeated optima are said once, in the legend title
         ax.legend(loc="upper center" if label == "hard" else "upper right", fontsize=6.8,
-                  title="optimum (D−P*)/D: " + _grouped_shares(p["rows"]),
+                  title=None if distinct else "optimum (D−P*)/D: " + _grouped_shares(p["rows"]),
                   title_fontsize=6.4)
     fig.suptitle(f"Two-stage schedule {m['b_small']}→{m['b_large']} switching after P samples "
                  f"(exact engine, M={m['modes']}, lr={m['lr']:g}); dots: optimum",

@@ -317,7 +317,8 @@ def test_reproduce_runs_derive_verify_figures_in_order(monkeypatch, capsys, tmp_
     monkeypatch.setattr(reproduce, "_run_subcommand", fake)
     monkeypatch.setattr(reproduce, "_has_command", lambda name: True)
     rep = tmp_path / "R.md"
-    assert main(["reproduce", "--quick", "--out", str(tmp_path), "--report", str(rep)]) == 0
+    assert main(["reproduce", "--quick", "--jobs", "1", "--out", str(tmp_path), "--report",
+                 str(rep)]) == 0
     assert calls == [["derive"], ["verify", "--quick", "--report", str(rep)],
                      ["figures", "--quick", "--out", str(tmp_path)]]
     out = capsys.readouterr().out
@@ -333,7 +334,7 @@ def test_reproduce_fails_if_a_step_fails(monkeypatch, capsys):
     monkeypatch.setattr(reproduce, "_run_subcommand",
                         lambda argv: ("failed", "exit status 1") if argv[0] == "verify"
                         else ("ok", ""))
-    assert main(["reproduce", "--quick"]) == 1
+    assert main(["reproduce", "--quick", "--jobs", "1"]) == 1
     captured = capsys.readouterr()
     assert "FAILED: verify" in captured.err
     assert "exit status 1" in captured.out
@@ -346,6 +347,34 @@ def test_reproduce_skips_missing_commands(monkeypatch, capsys):
     monkeypatch.setattr(reproduce, "_run_subcommand", lambda argv: ("ok", ""))
     assert main(["reproduce"]) == 0
     assert "skipped" in capsys.readouterr().out
+
+
+def test_reproduce_runs_verify_in_a_child_process_with_jobs_2(monkeypatch, capsys, tmp_path):
+    # --jobs 2 (default): verify is spawned as `python -m fsltheory verify … --no-progress`
+    # while derive and figures run in-process; a failing child fails the job
+    import subprocess
+
+    from fsltheory.cli import reproduce
+
+    spawned, calls = [], []
+
+    def fake_spawn(argv):
+        spawned.append(argv)
+        proc = subprocess.Popen([sys.executable, "-c", "import sys; print('child'); "
+                                 "sys.exit(3)"], stdout=subprocess.PIPE, text=True)
+        return proc, (open(tmp_path / "o", "w+"), open(tmp_path / "e", "w+")), 0.0
+
+    monkeypatch.setattr(reproduce, "_spawn", fake_spawn)
+    monkeypatch.setattr(reproduce, "_has_command", lambda name: True)
+    monkeypatch.setattr(reproduce, "_run_subcommand",
+                        lambda argv: calls.append(argv) or ("ok", ""))
+    assert main(["reproduce", "--quick", "--out", str(tmp_path)]) == 1
+    assert spawned == [["verify", "--quick"]]
+    assert calls == [["derive"], ["figures", "--quick", "--out", str(tmp_path)]]
+    out = capsys.readouterr().out
+    summary = out[out.index("=== summary"):]
+    assert summary.index("derive") < summary.index("verify") < summary.index("figures")
+    assert "exit status 3" in summary
 
 
 @pytest.mark.slow
