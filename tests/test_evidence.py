@@ -194,3 +194,19 @@ def test_nothing_cites_the_spec_outside_the_repository():
             if path.suffix in (".py", ".md") and bad.search(path.read_text(encoding="utf-8")):
                 hits.append(str(path.relative_to(ROOT)))
     assert not hits, hits
+
+
+def test_new_docstring_examples_run():
+    import doctest
+
+    import fsltheory.claims.engine_scaling as es
+    import fsltheory.engines.volterra as vo
+
+    for mod, name in ((es, None), (vo, "volterra_risk_runs")):
+        finder = doctest.DocTestFinder()
+        tests = [t for t in finder.find(mod) if name is None or t.name.endswith(name)]
+        assert tests and sum(len(t.examples) for t in tests) > 0
+        runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+        for t in tests:
+            runner.run(t)
+        assert runner.failures == 0, mod.__name__

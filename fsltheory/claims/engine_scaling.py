@@ -18,9 +18,9 @@ solvers (only its generic 1-D searches ``minimize_scalar`` / ``minimize_integer`
 Example
 -------
 >>> from fsltheory import PowerLawTask
->>> task = PowerLawTask(2.0, 0.25, sigma=1.0, modes=10**5)
->>> r = engine_switch(task, 10**5, 0.2, 1, 8)
->>> 0 < r["remaining"] < 10**5
+>>> task = PowerLawTask(2.0, 0.25, sigma=1.0, modes=2000)
+>>> r = engine_switch(task, 20_000, 0.2, 1, 8)    # hard task: switch late
+>>> 0.5 < r["samples"] / 20_000 < 1
 True
 """
 

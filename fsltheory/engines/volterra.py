@@ -478,7 +478,7 @@ def volterra_risk_runs(
     Examples
     --------
     >>> from fsltheory import PowerLawTask
-    >>> task = PowerLawTask(2.0, 0.25, sigma=1.0, modes=10**6)
+    >>> task = PowerLawTask(2.0, 0.25, sigma=1.0, modes=10**5)
     >>> c = volterra_risk_runs(task, [0.2, 0.2], [1, 8], [10**8, 10**6])
     >>> int(c.steps[-1]), bool(c.final_risk > 0)
     (101000000, True)
