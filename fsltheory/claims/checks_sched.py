@@ -20,7 +20,15 @@ from ..schedule import Schedule
 from ..task import PowerLawTask
 from .base import Evidence, decades, fit_loglog
 from .checks_core import num, pstr, sgd_row
-from .engine_scaling import bmin_rows, continuous_rows, switch_rows
+from .engine_scaling import bmin_rows, continuous_rows, progress_bar, switch_rows
+
+
+def _bar_iter(items, desc: str):
+    """Iterate ``items`` with a tqdm bar on stderr (only on a terminal)."""
+    with progress_bar(len(items), desc) as bar:
+        for x in items:
+            yield x
+            bar.update(1)
 
 __all__ = ["check_opt_easy", "check_regime", "check_opt_hard", "check_switch",
            "check_duality", "check_rates", "EXTRA_ENTRIES"]
@@ -66,8 +74,12 @@ def _continuous(beta: float, s: float, lo: float, hi: float, n: int, lr: float, 
     # integer schedules only where an engine re-runs them (easy: T*/η ≲ 1e6 steps here);
     # a hard-regime optimum has ≈ D/B_min steps
     integer = task.regime == "easy"
-    res = [optimal_schedule(task, int(D), lr, b_min, progress=False, integer=integer)
-           for D in budgets]
+    res = []
+    with progress_bar(budgets.size, f"FSL optimum β={beta:g} s={s:g}") as bar:
+        for D in budgets:
+            res.append(optimal_schedule(task, int(D), lr, b_min, progress=False,
+                                        integer=integer))
+            bar.update(1)
     return task, _Scaling(budgets, res)
 
 
@@ -202,7 +214,7 @@ def check_switch(ev: Evidence, p: Mapping[str, Any]) -> None:
     for beta, s in p["pairs"]:
         task = PowerLawTask(beta, s, sigma=1.0, modes=_modes(beta, lr * p["d_hi"] / b1))
         budgets = np.unique(np.geomspace(p["d_lo"], p["d_hi"], p["points"]).astype(np.int64))
-        res = switch_scaling(task, budgets, lr, b1, b2, progress=False)
+        res = switch_scaling(task, budgets, lr, b1, b2, progress=None)
         rem, frac = res.values["remaining"], res.values["fraction"]
         par = pstr(beta=beta, s=s, M=task.modes, B=f"{b1}->{b2}",
                    D=f"[{budgets[0]:g},{budgets[-1]:g}]")
@@ -334,7 +346,7 @@ def check_rates(ev: Evidence, p: Mapping[str, Any]) -> None:
         task = PowerLawTask(beta, s, sigma=1.0, modes=_modes(beta, t_max, 30.0))
         hi = np.log(0.5 * max_stable_lr(task, 1))
         J, E = [], []
-        for d in D:
+        for d in _bar_iter(D, f"C-RATES β={beta:g} s={s:g}"):
             def f(le: float, d: int = int(d), task: PowerLawTask = task) -> float:
                 return exact_risk(task, Schedule.constant(1, d, float(np.exp(le)))).final_risk
 

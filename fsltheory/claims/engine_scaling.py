@@ -217,7 +217,7 @@ def _budgets(spec: Mapping[str, Any], unit: int) -> np.ndarray:
     return base * int(unit)
 
 
-def _bar(total: int, desc: str):
+def progress_bar(total: int, desc: str):
     """tqdm bar on stderr, only on a terminal (progress inside a long claim)."""
     import sys
 
@@ -238,7 +238,7 @@ def switch_rows(ev, spec: Mapping[str, Any]) -> None:
         D = _budgets(spec, 1)
         D = D - D % b2  # stage 2 on full b2 batches (engine_switch's lattice)
         task = PowerLawTask(beta, s, sigma=1.0, modes=_modes(beta, lr * float(D[-1]) / b1))
-        with _bar(D.size, f"C-SWITCH engine β={beta:g} s={s:g}") as bar:
+        with progress_bar(D.size, f"C-SWITCH engine β={beta:g} s={s:g}") as bar:
             res = []
             for d in D.tolist():
                 res.append(engine_switch(task, d, lr, b1, b2))
@@ -268,7 +268,7 @@ def _continuous_study(beta: float, s: float, spec: Mapping[str, Any]):
     task = PowerLawTask(beta, s, sigma=math.sqrt(kappa),
                         modes=min(int(spec["max_modes"]),
                                   _modes(beta, lr * float(D[-1]) / b_min, 1e4)))
-    with _bar(D.size, f"engine optimum β={beta:g} s={s:g}") as bar:
+    with progress_bar(D.size, f"engine optimum β={beta:g} s={s:g}") as bar:
         res = []
         for d in D.tolist():
             res.append(engine_continuous(task, d, lr, b_min))
@@ -367,7 +367,7 @@ def bmin_rows(ev, p: Mapping[str, Any]) -> None:
         bm = kappa * fac
         etask = PowerLawTask(beta, s, sigma=math.sqrt(kappa), modes=min(
             int(spec["max_modes"]), _modes(beta, spec["lr"] * Dv / int(bm.min()), 1e4)))
-        with _bar(bm.size, f"C-OPT-HARD B_min engine β={beta:g} s={s:g}") as bar:
+        with progress_bar(bm.size, f"C-OPT-HARD B_min engine β={beta:g} s={s:g}") as bar:
             res = []
             for b in bm.tolist():
                 res.append(engine_continuous(etask, Dv, spec["lr"], int(b)))
