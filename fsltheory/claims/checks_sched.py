@@ -155,10 +155,9 @@ def check_opt_easy(ev: Evidence, p: Mapping[str, Any]) -> None:
 def check_regime(ev: Evidence, p: Mapping[str, Any]) -> None:
     """C-REGIME: b*(0) of the optimal schedule grows with D iff s > 1 − 1/β.
 
-    Rows per pair (both regimes): the fitted slope of b*(0) vs the clipped prediction
-    max(0, b0_exponent) (the floor B_min binds exactly when the unconstrained exponent is
-    negative); and the regime read off the optimiser (floor binding at t = 0 for every
-    budget or not) vs the derived boundary s_c = ``regime_boundary``.
+    Rows per pair: easy — the fitted slope of b*(0) vs ``b0_exponent``; both regimes — the
+    regime read off the optimiser (b*(0) above the floor or not, a ``sign`` row) vs the
+    derived boundary s_c = ``regime_boundary``.  The same on the engine optimum.
     """
     b0 = num("C-REGIME", "b0_exponent")
     sc = num("C-REGIME", "regime_boundary")
@@ -166,10 +165,11 @@ def check_regime(ev: Evidence, p: Mapping[str, Any]) -> None:
         task, res = _continuous(beta, s, p["d_lo"], p["d_hi"], p["points"], p["lr"], 1)
         D, first = res.budgets, res.values["batch_first"]
         par = pstr(beta=beta, s=s, M=task.modes, D=f"[{D[0]:g},{D[-1]:g}]")
-        pred = max(0.0, b0(beta=beta, s=s))
-        ev.add("slope of b*(0) vs D (clipped at the floor)", par, pred, fit_loglog(D, first),
-               p["tol"], engine="fsl",
-               note=f"{decades(D):.1f} decades; b*(0) = {first[0]:.3g} → {first[-1]:.3g}")
+        if task.regime == "easy":  # hard: b*(0) = B_min, a sign row (a constant's slope
+            # is 0 by construction, not a measurement)
+            ev.add("slope of b*(0) vs D (floor not binding)", par, b0(beta=beta, s=s),
+                   fit_loglog(D, first), p["tol"], engine="fsl",
+                   note=f"{decades(D):.1f} decades; b*(0) = {first[0]:.3g} → {first[-1]:.3g}")
         # regime indicator: +1 easy (b*(0) above the floor at the largest D), −1 hard
         measured = 1.0 if first[-1] > 1.0 + 1e-9 else -1.0
         predicted = 1.0 if s > sc(beta=beta) else -1.0
