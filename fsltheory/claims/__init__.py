@@ -71,7 +71,8 @@ SCOPE: dict[str, str] = {
                   "exact-engine row shows the FSL answer is optimal (1 %) for the §2 dynamics. "
                   "Not checked: b*(t) ∝ √K shape beyond its end-point exponents.",
     "C-REGIME": "Regime read off the FSL optimiser and off the engine optimum (`sign` rows: "
-                "+1 easy / −1 hard, b*(0) above the floor or not); b*(0) slopes on both.",
+                "+1 easy / −1 hard, b*(0) above the floor or not); b*(0) slopes for easy "
+                "pairs on both (hard: b*(0) = B_min, no slope row).",
     "C-OPT-HARD": "As C-OPT-EASY (FSL rows and Volterra-engine rows with B_min = κ). Corrected "
                   "final-batch law: slope of b*(T*) vs B_min (factors 1, 4, 16 at fixed D, η, "
                   "σ) against the derived −s/2, on the FSL optimiser and on the engine.",
