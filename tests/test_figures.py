@@ -345,7 +345,8 @@ def test_reproduce_skips_missing_commands(monkeypatch, capsys):
 
     monkeypatch.setattr(reproduce, "_has_command", lambda name: name != "derive")
     monkeypatch.setattr(reproduce, "_run_subcommand", lambda argv: ("ok", ""))
-    assert main(["reproduce"]) == 0
+    monkeypatch.setattr(reproduce, "_spawn", lambda argv: pytest.fail("no child expected"))
+    assert main(["reproduce", "--jobs", "1"]) == 0
     assert "skipped" in capsys.readouterr().out
 
 
