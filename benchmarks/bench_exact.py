@@ -1,4 +1,4 @@
-"""Benchmark of the exact engine (spec §2): numba kernel vs plain numpy, and the batched
+"""Benchmark of the exact engine (docs/theory.md §2): numba kernel vs plain numpy, and the batched
 entry point ``exact_risk_many`` vs a loop of ``exact_risk``.
 
 Run:  python benchmarks/bench_exact.py [--quick]     (or via benchmarks/run.py)

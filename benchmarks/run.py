@@ -4,6 +4,11 @@ Imports each ``benchmarks/bench_*.py`` (or only those whose area NAME is given, 
 ``exact``) and calls its ``main(quick)``, which prints its own table with ratios against a
 plain-numpy baseline.  A benchmark that fails is reported and the others still run; the
 exit status is 1 if any failed.
+
+Areas: ``exact``, ``sgd``, ``spectral``, ``volterra`` (engine speed against plain-numpy
+baselines) and ``reproduce`` (wall and CPU time of ``fsltheory verify --quick`` and
+``fsltheory reproduce`` against their budgets, run in a subprocess into a temporary
+directory).
 """
 
 from __future__ import annotations

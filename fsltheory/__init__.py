@@ -1,6 +1,6 @@
 """fsltheory — functional scaling laws of SGD and batch-size scheduling.
 
-The mathematics is specified in the project's theory spec (§1 model, §2 exact SGD risk,
+The mathematics is specified in docs/theory.md (§1 model, §2 exact SGD risk,
 §3 Volterra form, §4 kernels, §5 batch-size scheduling claims).  Data flows one way:
 a :class:`PowerLawTask` and a :class:`Schedule` go into an engine, which returns a
 :class:`LossCurve`.
@@ -92,7 +92,7 @@ _LAZY.update({
 })
 
 __all__ = [
-    # model (spec §1) and schedules
+    # model (docs/theory.md §1) and schedules
     "PowerLawTask",
     "Schedule",
     "SCHEDULE_GRAMMAR",

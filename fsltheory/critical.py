@@ -1,4 +1,4 @@
-"""The critical batch size on the engines: S(B; ℓ), E(B) = B·S, B_min, B_opt (spec §8).
+"""The critical batch size on the engines: S(B; ℓ), E(B) = B·S, B_min, B_opt (docs/theory.md §8).
 
 For a target excess risk ℓ and constant batch B (constant or profiled learning rate),
 :func:`first_passage` measures the steps S(B; ℓ) an engine needs to reach ℓ; E(B) = B·S
@@ -197,7 +197,8 @@ def _volterra_horizon(task: PowerLawTask, target: float) -> float:
 
 def _first_passage_const(task, lr, batch, target, engine, max_steps) -> float:
     if engine == "exact" and not math.isinf(batch) and stability_q(task, lr, batch) >= 1.0:
-        raise InvalidParameterError(f"lr={lr:g} is unstable for batch {batch:g} (spec §2)")
+        raise InvalidParameterError(
+            f"lr={lr:g} is unstable for batch {batch:g} (docs/theory.md §2)")
     if engine == "volterra":
         gamma = 0.0 if math.isinf(batch) else lr / batch
         t, r = _volterra_curve(task, gamma, _volterra_horizon(task, target))

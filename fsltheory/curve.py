@@ -1,8 +1,9 @@
 """Loss curves returned by every engine.
 
-A :class:`LossCurve` holds the excess risk ``E_k`` (spec §1) at steps ``k = 0..K`` together
+A :class:`LossCurve` holds the excess risk ``E_k`` (docs/theory.md §1) at steps ``k = 0..K``
+together
 with the three axes a theorist plots against: steps, data (cumulative samples) and
-intrinsic time (cumulative learning rate, spec §3).  Stochastic engines also fill
+intrinsic time (cumulative learning rate, docs/theory.md §3).  Stochastic engines also fill
 ``stderr``, the standard error of the mean over seeds.
 """
 

@@ -30,7 +30,7 @@ class InvalidParameterError(FSLError, ValueError):
 
 
 class UnstableScheduleError(FSLError, ValueError):
-    """A (learning rate, batch) pair violates the stability condition of spec §2."""
+    """A (learning rate, batch) pair violates the stability condition of docs/theory.md §2."""
 
 
 class DivergenceError(FSLError, RuntimeError):

@@ -6,7 +6,7 @@ dict of fitted-vs-predicted numbers).  Nothing here imports matplotlib, so the d
 tested and reused without a display.  Predicted exponents always come from the symbolic
 layer (:mod:`fsltheory.symbolic`), the single source of truth; they are never retyped here.
 
-Figures (file stems in ``figures/``) and the spec section each illustrates:
+Figures (file stems in ``figures/``) and the docs/theory.md section each illustrates:
 
 ================  ==========================================================================
 three-engines     exact (§2), Volterra (§3) and SGD (mean ± 2 s.e.) curves on one task
@@ -54,7 +54,7 @@ __all__ = [
     "data_critical_batch",
 ]
 
-# Shared experiment settings (spec §5 uses σ > 0 and a constant learning rate).
+# Shared experiment settings (docs/theory.md §5 uses σ > 0 and a constant learning rate).
 BETA = 2.0
 S_HARD = 0.25  # hard: s < 1 − 1/β = 0.5
 S_EASY = 1.5  # easy
@@ -88,9 +88,13 @@ def loglog_slope(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(p), float(np.exp(a))
 
 
-def _curve_points(curve: LossCurve, points: int = 400) -> dict[str, np.ndarray]:
-    """A curve as plain log-spaced arrays (steps ≥ 1 so log axes work)."""
+def _curve_points(curve: LossCurve, points: int = 400,
+                  extra: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """A curve as plain log-spaced arrays (steps ≥ 1 so log axes work), plus every step
+    in ``extra`` (e.g. a post-switch segment at full resolution)."""
     idx = log_spaced_indices(len(curve), points)
+    if extra is not None:
+        idx = np.union1d(idx, np.clip(np.asarray(extra, dtype=np.int64), 0, len(curve) - 1))
     idx = idx[idx >= 1]
     out = {
         "steps": curve.steps[idx].astype(np.float64),
@@ -112,45 +116,45 @@ def _exponent(name: str, beta: float, s: float | None = None) -> float:
 
 
 def _twin(claim: str, key: str):
-    """Numeric twin of the derived result ``key`` of ``claim`` (spec §4)."""
+    """Numeric twin of the derived result ``key`` of ``claim`` (docs/theory.md §4)."""
     from .symbolic import derivation
 
     return derivation(claim).numeric[key]
 
 
-# Predicted exponents, each from its one symbolic source (spec §4–§5).
+# Predicted exponents, each from its one symbolic source (docs/theory.md §4–§5).
 def predicted_signal_exponent(beta: float, s: float) -> float:
-    """p in e(t) ∝ t^p, i.e. −s (spec §4, C-SIGNAL)."""
+    """p in e(t) ∝ t^p, i.e. −s (docs/theory.md §4, C-SIGNAL)."""
     return _exponent("signal", beta, s)
 
 
 def predicted_kernel_exponent(beta: float) -> float:
-    """p in K(u) ∝ u^p, i.e. −(2 − 1/β) (spec §4, C-KERNEL)."""
+    """p in K(u) ∝ u^p, i.e. −(2 − 1/β) (docs/theory.md §4, C-KERNEL)."""
     return _exponent("kernel", beta)
 
 
 def predicted_catchup_exponent(beta: float) -> float:
-    """p in Δ ∝ (t − t_s)^p, i.e. −(1 − 1/β) (spec §5, C-CATCHUP)."""
+    """p in Δ ∝ (t − t_s)^p, i.e. −(1 − 1/β) (docs/theory.md §5, C-CATCHUP)."""
     return _exponent("catchup_gap", beta)
 
 
 def predicted_switch_exponent(beta: float, s: float) -> float:
-    """p in D − P* ∝ D^p, i.e. (1+s)/(2−1/β) (spec §5, C-SWITCH, hard regime)."""
+    """p in D − P* ∝ D^p, i.e. (1+s)/(2−1/β) (docs/theory.md §5, C-SWITCH, hard regime)."""
     return _exponent("switch", beta, s)
 
 
 def predicted_profile_exponent(beta: float) -> float:
-    """p in b*(t) ∝ (T − t + 1)^p, i.e. 1/(2β) − 1 (spec §5, C-OPT-EASY)."""
+    """p in b*(t) ∝ (T − t + 1)^p, i.e. 1/(2β) − 1 (docs/theory.md §5, C-OPT-EASY)."""
     return _exponent("batch_growth", beta)
 
 
 def predicted_duality_lr_exponent(beta: float) -> float:
-    """p in η*(z) ∝ (1 − z/N)^p, i.e. 2β − 1 (spec §5, C-DUALITY)."""
+    """p in η*(z) ∝ (1 − z/N)^p, i.e. 2β − 1 (docs/theory.md §5, C-DUALITY)."""
     return _exponent("lr_decay_power", beta)
 
 
 def regime_boundary(beta: np.ndarray) -> np.ndarray:
-    """The easy/hard boundary s = 1 − 1/β (spec §1, C-REGIME), from the symbolic layer."""
+    """The easy/hard boundary s = 1 − 1/β (docs/theory.md §1, C-REGIME), from the symbolic layer."""
     b = np.asarray(beta, dtype=np.float64)
     return np.array([_exponent("regime_boundary", float(x)) for x in b])
 
@@ -197,7 +201,7 @@ def data_three_engines(quick: bool = False) -> FigData:
 
 
 def _signal_closed_form(beta: float, s: float, t: np.ndarray, modes: int | None) -> np.ndarray:
-    """e_M(t) ≈ Γ(s)/(2β)(2t)^(−s) − M^(−sβ)/(2sβ) (spec §4; ``modes=None``: M = ∞),
+    """e_M(t) ≈ Γ(s)/(2β)(2t)^(−s) − M^(−sβ)/(2sβ) (docs/theory.md §4; ``modes=None``: M = ∞),
     the derived closed form of the symbolic layer (C-SIGNAL)."""
     t = np.asarray(t, dtype=np.float64)
     if modes is None:
@@ -206,7 +210,7 @@ def _signal_closed_form(beta: float, s: float, t: np.ndarray, modes: int | None)
 
 
 def _kernel_closed_form(beta: float, u: np.ndarray) -> np.ndarray:
-    """K(u) ≈ Γ(2 − 1/β)/β · (2u)^(−(2−1/β)) (spec §4), the derived closed form of the
+    """K(u) ≈ Γ(2 − 1/β)/β · (2u)^(−(2−1/β)) (docs/theory.md §4), the derived closed form of the
     symbolic layer (C-KERNEL)."""
     return _twin("C-KERNEL", "K_asymptotic")(beta=beta, u=np.asarray(u, dtype=np.float64))
 
@@ -217,8 +221,8 @@ def _lower_end(beta: float) -> float:
 
 
 def data_kernels(quick: bool = False) -> FigData:
-    """Exact finite-M sums e_M(t), K_M(u) (spec §3) against their asymptotic closed forms
-    (spec §4, including the finite-M tail −M^(−sβ)/(2sβ) of e), with log-log slopes fitted
+    """Exact finite-M sums e_M(t), K_M(u) (docs/theory.md §3) against their asymptotic closed forms
+    (docs/theory.md §4, including the finite-M tail −M^(−sβ)/(2sβ) of e), with log-log slopes fitted
     on the exact sums inside the window where §4 says the pure power law holds.
 
     Lower end: t ≥ max(10, 6^β/2), i.e. the modes that dominate at time t,
@@ -267,7 +271,8 @@ def data_kernels(quick: bool = False) -> FigData:
 
 
 def data_catch_up(quick: bool = False) -> FigData:
-    """The fast catch-up effect (spec §5 C-CATCHUP) on a hard and an easy task, exact engine.
+    """The fast catch-up effect (docs/theory.md §5 C-CATCHUP) on a hard and an easy task, exact
+    engine.
 
     All runs use the same learning rate, so equal steps mean equal intrinsic time.  Each
     run is 2N steps long (N = D/B_SMALL): constant B_SMALL, constant B_LARGE, and B_SMALL
@@ -301,15 +306,18 @@ def data_catch_up(quick: bool = False) -> FigData:
         task = PowerLawTask(BETA, s, sigma=SIGMA, modes=modes)
         curves = exact_risk_many(task, scheds)
         small, large = curves[0], curves[1]
+        dense = np.arange(min(k_sw) - 2, n + 1)  # constant runs over the same data range
         finals = {"const small": at_budget(small)[1], "const large": at_budget(large)[1]}
         sw = []
         for f, k, c in zip(fracs, k_sw, curves[2:], strict=True):
             kb, fin = at_budget(c)
+            # the post-switch segment up to the budget at full resolution (every step):
+            # the drop is a drop, and a switch at 95 % of D is drawn, not skipped
             sw.append({"fraction": f, "switch_step": k, "budget_step": kb,
-                       **_curve_points(c, 600)})
+                       **_curve_points(c, 600, extra=np.arange(k - 2, kb + 1))})
             finals[f"switch {f:g}"] = fin
-        fd.panels[label] = {"task": task, "small": _curve_points(small, 600),
-                            "large": _curve_points(large, 600), "switch": sw,
+        fd.panels[label] = {"task": task, "small": _curve_points(small, 600, dense),
+                            "large": _curve_points(large, 600, dense // ratio), "switch": sw,
                             "finals": finals}
         fd.fits[label] = finals
     return fd
@@ -317,7 +325,7 @@ def data_catch_up(quick: bool = False) -> FigData:
 
 def _gap_prediction(task: PowerLawTask, g1: float, g2: float, tau: np.ndarray,
                     t_s: float) -> np.ndarray:
-    """Δ(τ) = (σ²/2)(γ₁ − γ₂) ∫_τ^{t_s+τ} K_M(u) du (spec §5 C-CATCHUP), the integral as a
+    """Δ(τ) = (σ²/2)(γ₁ − γ₂) ∫_τ^{t_s+τ} K_M(u) du (docs/theory.md §5 C-CATCHUP), the integral as a
     difference of exact finite-M kernel tails ∫_u^∞ K = ½ Σ_j λ_j e^(−2λ_j u) (spectral
     sums, independent of the exact recursion)."""
     from .engines.spectral import kernel_tail
@@ -328,7 +336,7 @@ def _gap_prediction(task: PowerLawTask, g1: float, g2: float, tau: np.ndarray,
 
 
 def data_catch_up_gap(quick: bool = False) -> FigData:
-    """Gap to the large-batch curve after a switch, vs time since the switch (spec §5
+    """Gap to the large-batch curve after a switch, vs time since the switch (docs/theory.md §5
     C-CATCHUP), exact engine, for β ∈ {2, 3} (hard tasks, s = 0.25).
 
     Two runs at the same learning rate (so equal steps = equal intrinsic time): batch
@@ -369,7 +377,7 @@ def data_catch_up_gap(quick: bool = False) -> FigData:
 
 
 def data_optimal_schedules(quick: bool = False) -> FigData:
-    """Optimal continuous batch schedules (spec §5 C-OPT-EASY / C-OPT-HARD) from
+    """Optimal continuous batch schedules (docs/theory.md §5 C-OPT-EASY / C-OPT-HARD) from
     :func:`fsltheory.optimize.optimal_schedule` (FSL model, floor B_SMALL, no ceiling) for
     an easy and a hard task at several budgets: the continuous optimum b*(t) against
     t/T* (= fraction of steps, the learning rate being constant), with T₁*/T* where the
@@ -422,7 +430,7 @@ def _switch_grid(task: PowerLawTask, budget: int, n: int,
 
 def data_switch_vs_loss(quick: bool = False) -> FigData:
     """Final excess risk (exact engine) of the two-stage schedule B_SMALL → B_LARGE vs the
-    switch point, for several budgets, on a hard and an easy task (spec §5 C-SWITCH).
+    switch point, for several budgets, on a hard and an easy task (docs/theory.md §5 C-SWITCH).
 
     The curve is a log grid of the large-batch share of data (D − P)/D evaluated directly
     on the exact engine; the marked optimum P* comes independently from
@@ -459,7 +467,7 @@ _SWITCH_PAIRS = [(2.0, 0.25), (2.0, 0.4), (3.0, 0.3)]
 
 def _switch_job(params: dict[str, Any], seed: int) -> dict[str, int]:
     """One (pair, budget) point of the switch-scaling figure (a :func:`fsltheory.sweep`
-    job): P* of :func:`fsltheory.optimize.optimal_switch` and D − P* (spec §5)."""
+    job): P* of :func:`fsltheory.optimize.optimal_switch` and D − P* (docs/theory.md §5)."""
     from .optimize import optimal_switch
 
     beta, s = _SWITCH_PAIRS[params["pair"]]
@@ -471,8 +479,9 @@ def _switch_job(params: dict[str, Any], seed: int) -> dict[str, int]:
 
 
 def data_switch_scaling(quick: bool = False, executor: Any = None) -> FigData:
-    """D − P* vs D (spec §5 C-SWITCH) from :func:`fsltheory.optimize.optimal_switch` on the
-    FSL model for three hard (β, s) pairs over 4.2 decades of D, log-log, with the fitted
+    """D − P* vs D (docs/theory.md §5 C-SWITCH) from
+    :func:`fsltheory.optimize.optimal_switch` on the FSL model for three hard (β, s) pairs over
+    4.2 decades of D, log-log, with the fitted
     exponent next to the predicted (1+s)/(2−1/β) from the symbolic layer; for the first
     pair also P* found on the exact engine (``meta['exact']``) as a second method.
 
@@ -537,7 +546,7 @@ def _phase_settings(quick: bool) -> dict[str, dict[str, Any]]:
 
 def _phase_job(params: dict[str, Any], seed: int) -> dict[str, float]:
     """One cell of the phase diagram (a :func:`fsltheory.sweep` job): the optimal
-    large-batch data share ``1 − P*/D`` at ``(beta, s)`` for ``panel`` (spec §5)."""
+    large-batch data share ``1 − P*/D`` at ``(beta, s)`` for ``panel`` (docs/theory.md §5)."""
     from .optimize import optimal_switch
 
     st = _phase_settings(params["quick"])[params["panel"]]
@@ -551,7 +560,7 @@ def data_phase_diagram(quick: bool = False, executor: Any = None,
                        resolution: int | None = None) -> FigData:
     """Optimal large-batch data share (D − P*)/D of the two-stage schedule B_SMALL →
     B_LARGE over the (β, s) plane, P* from :func:`fsltheory.optimize.optimal_switch`, with
-    the easy/hard boundary s = 1 − 1/β from the symbolic layer (spec §5 C-REGIME,
+    the easy/hard boundary s = 1 − 1/β from the symbolic layer (docs/theory.md §5 C-REGIME,
     C-SWITCH).  Two panels: the exact engine at a moderate budget, and the FSL model at a
     budget 2^8 times larger — the boundary is an asymptotic statement (on the hard side
     the share shrinks like D^(−(1−1/β−s)/(2−1/β))), so the transition sharpens towards
@@ -561,6 +570,7 @@ def data_phase_diagram(quick: bool = False, executor: Any = None,
     ``executor`` is passed through (None: a local process pool; any
     ``concurrent.futures.Executor``, e.g. :func:`fsltheory.dask_executor`, runs it on a
     cluster); ``resolution`` overrides the number of points per axis (14, quick 6)."""
+    from .optimize import optimal_switch
     from .sweep import sweep
 
     nb, ns = (6, 6) if quick else (14, 14)
@@ -588,11 +598,19 @@ def data_phase_diagram(quick: bool = False, executor: Any = None,
         fd.panels[key] = {"betas": betas, "ss": ss, "share": share, **st,
                           "boundary_beta": bline, "boundary_s": regime_boundary(bline)}
         fd.fits[key] = share
+    # the finite-D blur on the easy side near the boundary at large β: the optimal share
+    # reaches 1 only as D grows (FSL model, one easy cell, budgets 2^16 … 2^32)
+    beta_b, s_b = 4.0, 1.0
+    task = PowerLawTask(beta_b, s_b, sigma=SIGMA, modes=settings["fsl"]["modes"])
+    ks = [16, 20, 24] if quick else [16, 20, 24, 28, 32]
+    fd.fits["blur"] = {"beta": beta_b, "s": s_b, "budgets": [2**k for k in ks], "share": [
+        1.0 - optimal_switch(task, 2**k, LR, B_SMALL, B_LARGE, model="fsl",
+                             progress=False).fraction for k in ks]}
     return fd
 
 
 def data_duality(quick: bool = False) -> FigData:
-    """LR/batch duality (spec §5 C-DUALITY), exact engine, easy task.
+    """LR/batch duality (docs/theory.md §5 C-DUALITY), exact engine, easy task.
 
     Batch schedule at fixed LR η0: the optimal continuous batch schedule b_k of
     :func:`fsltheory.optimize.optimal_schedule`.  LR schedule at fixed batch B0 = B_SMALL:
@@ -630,7 +648,7 @@ def data_duality(quick: bool = False) -> FigData:
     fd.panels["batch"] = {"curve": _curve_points(c_b), "batch": b.astype(np.float64),
                           "steps": batch_sched.n_steps}
     fd.panels["lr"] = {"curve": _curve_points(c_l), "lr": lr_steps, "z": z,
-                       "steps": lr_sched.n_steps,
+                       "steps": lr_sched.n_steps, "peak": float(lr_steps[0]),
                        "power_decay": lr_steps[0] * (1.0 - z) ** expo, "exponent": expo}
     fd.fits = {"max_rel_diff_vs_data": rel, "final_rel_diff": rel_final,
                "max_rel_diff_all": float(np.max(rel_all)), "steps_batch": batch_sched.n_steps,

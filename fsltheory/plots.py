@@ -169,8 +169,8 @@ def plot_kernels(fd: FigData) -> Figure:
     k_lo = min(np.min(p["exact"][p["u"] <= 1e6]) for p in fd.panels["kernel"].values())
     a2.set_ylim(max(k_lo / 3, 1e-30), None)
     a2.legend(loc="lower left", fontsize=6.8)
-    fig.suptitle("Exact spectral sums (solid) vs the closed forms of spec §4 (dotted); slopes "
-                 "fitted in each curve's asymptotic window", fontsize=9)
+    fig.suptitle("Exact spectral sums (solid) vs the closed forms of docs/theory.md §4 "
+                 "(dotted); slopes fitted in each curve's asymptotic window", fontsize=9)
     return fig
 
 
@@ -216,12 +216,16 @@ def plot_catch_up(fd: FigData) -> Figure:
             fin = p["finals"][f"switch {sw['fraction']:g}"]
             a_d.plot(*upto(sw), "--", color=col, lw=1.3,
                      label=f"switch {sw['fraction']:.0%}: {fin:.4g}")
-        a_d.set(xscale="log", yscale="log", xlabel="samples", ylabel="excess risk",
+        # linear data axis over the last 60 % of the budget: every switch (50 %, 80 %,
+        # 95 % of D) and its drop are resolved (all post-switch steps are drawn)
+        a_d.set(xscale="linear", yscale="log", xlabel="samples", ylabel="excess risk",
                 title=f"{p['task'].regime} task: loss vs data, budget D={_pow2(budget)}")
-        a_d.set_xlim(budget / 64, budget * 1.05)
+        x_lo = 0.4 * budget
+        a_d.set_xlim(x_lo, budget * 1.01)
+        a_d.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
         finals = list(p["finals"].values())
         d_sm, r_sm = upto(sm)
-        a_d.set_ylim(min(finals) * 0.85, np.max(r_sm[d_sm >= budget / 64]) * 1.2)
+        a_d.set_ylim(min(finals) * 0.85, max(np.max(r_sm[d_sm >= x_lo]), max(finals)) * 1.2)
         a_d.legend(loc="lower left", fontsize=6.8,
                    title="final excess risk at D", title_fontsize=7)
     fig.suptitle(f"Fast catch-up after a batch switch (exact engine, M={m['modes']}, "
@@ -276,21 +280,44 @@ def plot_optimal_schedules(fd: FigData) -> Figure:
     return fig
 
 
+def _grouped_shares(rows) -> str:
+    """Optimal shares per budget, each distinct value said once: runs of budgets with the
+    same (3-digit) share are merged, e.g. "0.938 (2¹²); 1 (2¹⁴–2²⁰)"."""
+    groups: list[list] = []
+    for r in rows:
+        v = f"{r['best_share']:.3g}"
+        if groups and groups[-1][0] == v:
+            groups[-1][2] = r["budget"]
+        else:
+            groups.append([v, r["budget"], r["budget"]])
+    out = []
+    for v, a, b in groups:
+        rng = _pow2(a) if a == b else f"{_pow2(a)}–{_pow2(b)}"
+        out.append(f"{v} ({rng})")
+    return "; ".join(out)
+
+
 def plot_switch_vs_loss(fd: FigData) -> Figure:
     fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.4))
     m = fd.meta
     for ax, label in zip(axes, ("hard", "easy"), strict=True):
         p = fd.panels[label]
+        distinct = len({f"{r['best_share']:.3g}" for r in p["rows"]}) == len(p["rows"])
         for r, col in zip(p["rows"], CYCLE, strict=False):
             rel = r["loss"] / r["best_loss"]
-            ax.plot(r["share"], rel, "-", color=col, lw=1.5,
-                    label=f"D={_pow2(r['budget'])}: (D−P*)/D={r['best_share']:.3g}")
+            lab = f"D={_pow2(r['budget'])}"
+            if distinct:  # every optimum differs: say it on its curve
+                lab += f": (D−P*)/D={r['best_share']:.3g}"
+            ax.plot(r["share"], rel, "-", color=col, lw=1.5, label=lab)
             ax.plot(r["best_share"], r["best_loss"] / r["best_loss"], "o", color=col, ms=5,
                     mec="white", mew=0.6)
         ax.set(xscale="log", yscale="log", xlabel="large-batch share of data (D − P)/D",
                ylabel="final loss / best final loss",
                title=f"{_task_str(p['task'])}")
-        ax.legend(loc="upper center" if label == "hard" else "upper right", fontsize=6.8)
+        # repeated optima are said once, in the legend title
+        ax.legend(loc="upper center" if label == "hard" else "upper right", fontsize=6.8,
+                  title=None if distinct else "optimum (D−P*)/D: " + _grouped_shares(p["rows"]),
+                  title_fontsize=6.4)
     fig.suptitle(f"Two-stage schedule {m['b_small']}→{m['b_large']} switching after P samples "
                  f"(exact engine, M={m['modes']}, lr={m['lr']:g}); dots: optimum",
                  fontsize=9)
@@ -338,6 +365,14 @@ def plot_phase_diagram(fd: FigData) -> Figure:
                title=f"{engine}, D={_pow2(p['budget'])}, M={p['modes']:.0e}".replace("e+0", "e"))
         ax.grid(False)
         ax.legend(loc="upper left", frameon=True, framealpha=0.8, edgecolor="none")
+    blur = fd.fits.get("blur")
+    if blur:  # explain the finite-D blur above the line at large β with numbers
+        seq = " → ".join(f"{v:.2f}" for v in blur["share"])
+        axes[-1].text(2.65, 0.98, f"finite D: at β={blur['beta']:g}, s={blur['s']:g} the share\n"
+                      f"is {seq}\nfor D = {_pow2(blur['budgets'][0])} … "
+                      f"{_pow2(blur['budgets'][-1])}: easy cells\nreach 1 only as D grows",
+                      fontsize=6.2, ha="center", va="center",
+                      bbox={"fc": "white", "ec": "none", "alpha": 0.8})
     axes[0].set_ylabel("source exponent s")
     cb = fig.colorbar(mesh, ax=list(axes))
     cb.set_label("optimal large-batch share (D − P*)/D")
@@ -355,7 +390,8 @@ def plot_duality(fd: FigData) -> Figure:
     a0.plot(lr["z"], lr["lr"], color=OKABE_ITO["vermillion"], lw=1.8,
             label=f"LR schedule at B={m['b0']}")
     a0.plot(lr["z"], lr["power_decay"], ":", color=OKABE_ITO["black"], lw=1.2,
-            label=f"η$_{{peak}}$(1 − z/N)$^{{2β−1}}$ = (1 − z/N)$^{{{lr['exponent']:g}}}$")
+            label=f"η$_{{peak}}$(1 − z/N)$^{{{lr['exponent']:g}}}$ (2β−1 = "
+                  f"{lr['exponent']:g}), η$_{{peak}}$ = {lr['peak']:.4g}")
     a0.set(xlabel="fraction of steps z/N", ylabel="learning rate",
            title="dual LR schedule")
     a0.legend(loc="upper right", fontsize=7)

@@ -1,4 +1,4 @@
-"""The power-law linear-regression task of spec §1.
+"""The power-law linear-regression task of docs/theory.md §1.
 
 Features ``x ~ N(0, Λ)`` with ``λ_j = j^(−β)``, target ``y = <θ*, x> + σ ε`` with
 ``λ_j (θ*_j)² = j^(−(1+sβ))`` and ``θ*_j > 0``.  The excess risk of ``θ`` is
@@ -28,7 +28,7 @@ __all__ = ["PowerLawTask"]
 
 @dataclass(frozen=True)
 class PowerLawTask:
-    """Power-law linear regression with Gaussian features (spec §1).
+    """Power-law linear regression with Gaussian features (docs/theory.md §1).
 
     Parameters
     ----------
@@ -55,7 +55,7 @@ class PowerLawTask:
 
     @cached_property
     def lambdas(self) -> np.ndarray:
-        """Eigenvalues ``λ_j = j^(−β)``, j = 1..M (spec §1)."""
+        """Eigenvalues ``λ_j = j^(−β)``, j = 1..M (docs/theory.md §1)."""
         j = np.arange(1, self.modes + 1, dtype=np.float64)
         return j ** (-self.beta)
 
@@ -67,18 +67,18 @@ class PowerLawTask:
 
     @cached_property
     def theta_star(self) -> np.ndarray:
-        """Target coefficients ``θ*_j = j^((β − 1 − sβ)/2) > 0`` (spec §1)."""
+        """Target coefficients ``θ*_j = j^((β − 1 − sβ)/2) > 0`` (docs/theory.md §1)."""
         j = np.arange(1, self.modes + 1, dtype=np.float64)
         return j ** (0.5 * (self.beta - 1.0 - self.s * self.beta))
 
     @property
     def regime(self) -> str:
-        """``"easy"`` iff ``s ≥ 1 − 1/β``, else ``"hard"`` (spec §1, C-REGIME)."""
+        """``"easy"`` iff ``s ≥ 1 − 1/β``, else ``"hard"`` (docs/theory.md §1, C-REGIME)."""
         return "easy" if self.s >= 1.0 - 1.0 / self.beta else "hard"
 
     @cached_property
     def initial_risk(self) -> float:
-        """Excess risk at ``θ_0 = 0``: ``½ Σ_j j^(−(1+sβ))`` (spec §1)."""
+        """Excess risk at ``θ_0 = 0``: ``½ Σ_j j^(−(1+sβ))`` (docs/theory.md §1)."""
         # Sum smallest terms first so the float sum is accurate for large M.
         return 0.5 * float(np.sum(self.signal_weights[::-1]))
 

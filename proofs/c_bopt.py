@@ -1,4 +1,4 @@
-"""C-BOPT: B_opt/B_min = 1 + 1/s and its leading noise-transient correction (spec §8).
+"""C-BOPT: B_opt/B_min = 1 + 1/s and its leading noise-transient correction (docs/theory.md §8).
 
 Statement
     B_opt/B_min = (1 + 1/s)·ℓ/(ℓ + c_M)·[1 − (1 − (1−1/β)/(1+s))·τ(t_opt)] to first

@@ -1,4 +1,4 @@
-"""C-DUALITY: learning-rate / batch-size duality (spec §5).
+"""C-DUALITY: learning-rate / batch-size duality (docs/theory.md §5).
 
 Statement
     Only r = η/b enters (V) per unit intrinsic time: an LR schedule at fixed batch and a

@@ -1,4 +1,4 @@
-"""C-ES: the data–steps trade-off E(S) and the critical batch size (spec §8).
+"""C-ES: the data–steps trade-off E(S) and the critical batch size (docs/theory.md §8).
 
 Statement
     For a target excess risk ℓ at constant LR, constant batch B needs S(B) steps and

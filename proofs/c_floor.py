@@ -1,4 +1,4 @@
-"""C-FLOOR: stationary floors (spec §2 and §3).
+"""C-FLOOR: stationary floors (docs/theory.md §2 and §3).
 
 Statement
     Discrete: E_∞ = ½σ² q/(1 − q).  Continuum (V): E_∞ = (γσ²ζ(β)/4)/(1 − γζ(β)/2).

@@ -1,4 +1,4 @@
-"""C-KERNEL: noise-forgetting kernel K(u) (spec §4).
+"""C-KERNEL: noise-forgetting kernel K(u) (docs/theory.md §4).
 
 Statement
     K(u) = Σ_j λ_j² e^(−2λ_j u) ~ Γ(2−1/β)/β · (2u)^(−(2−1/β)) as u → ∞;

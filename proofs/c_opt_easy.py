@@ -1,4 +1,4 @@
-"""C-OPT-EASY: optimal batch schedule, easy regime (spec §5).
+"""C-OPT-EASY: optimal batch schedule, easy regime (docs/theory.md §5).
 
 Statement
     b*(t) ∝ √K(T − t); T* ≍ D^(β/(1+sβ)), J* ≍ D^(−sβ/(1+sβ)),
@@ -15,8 +15,11 @@ Numeric check (``check_opt_easy``)
     1-D search over T — it does not know the answer) over 3 decades of D for three easy
     (β, s); slopes of T*, J* (finite-M signal tail added back), b*(0), b*(T*) vs the
     derived exponents (± 0.03); the same schedules re-run on the Volterra engine (V) give
-    the J* exponent on an engine.  Exact-engine row: the FSL optimum vs the optimum
-    re-searched on the exact engine (1 %); SGD on an optimal schedule vs the exact engine.
+    the J* exponent of those schedules.  Engine rows: the horizon of the √K(T−t) schedule
+    searched on the Volterra engine itself (``claims.engine_scaling.engine_continuous``)
+    over ≥ 2 decades of D: slopes of T* and J* (± 0.03).  Exact-engine row: the FSL
+    optimum vs the optimum re-searched on the exact engine (1 %); SGD on an optimal
+    schedule vs the exact engine.
 
 Run ``python proofs/c_opt_easy.py`` (quick check) or ``python proofs/c_opt_easy.py --full``.
 """

@@ -1,9 +1,9 @@
-"""C-OPT-HARD: optimal batch schedule with a binding floor (spec §5).
+"""C-OPT-HARD: optimal batch schedule with a binding floor (docs/theory.md §5).
 
 Statement
     b*(t) = max{B_min, c(T−t+1)^(1/(2β)−1)}: stay at B_min until T₁*, then grow;
     (T* − T₁*)/T* ≍ D^(−(1−1/β−s)/(2−1/β)); T* ≈ ηD/B_min; J* ≍ D^(−s);
-    final batch ≍ (D/B_min)^((1+s)/2).
+    final batch ≍ B_min^(−s/2)·D^((1+s)/2) at fixed η, σ (corrected B_min dependence).
 
 Derivation (``fsltheory.symbolic.schedules.opt_hard_derivation``)
     KKT with the floor; balance of the marginal signal gain −e'(T) against the noise of
@@ -12,8 +12,11 @@ Derivation (``fsltheory.symbolic.schedules.opt_hard_derivation``)
 
 Numeric check (``check_opt_hard``)
     The optimiser's answer over 3 decades of D for three hard (β, s): slopes of the growth
-    fraction, J* (finite-M tail added back) and b*(T*) (± 0.03); T* vs the derived data
-    balance (1 %); exact-engine row as in C-OPT-EASY.
+    fraction, J* (finite-M tail added back) and b*(T*) (± 0.03).  Engine rows: the clipped
+    √K schedule with its horizon searched on the Volterra engine (B_min = σ² = 256),
+    slopes of J* and of the growth fraction over ≥ 2 decades (± 0.03).  Corrected final
+    batch: slope of b*(T*) vs B_min (factors 1, 4, 16) at fixed D, η, σ against −s/2, on
+    the optimiser and on the engine.  Exact-engine and SGD rows as in C-OPT-EASY.
 
 Run ``python proofs/c_opt_hard.py`` (quick check) or ``python proofs/c_opt_hard.py --full``.
 """

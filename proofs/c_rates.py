@@ -1,4 +1,4 @@
-"""C-RATES: data-limited rates at fixed batch (spec §5, 2509.19189).
+"""C-RATES: data-limited rates at fixed batch (docs/theory.md §5, 2509.19189).
 
 Statement
     Tuned constant LR: J ≍ D^(−s/(s+1)) with η* ≍ D^(−s/(s+1)); hard regime, exponential

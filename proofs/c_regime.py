@@ -1,4 +1,4 @@
-"""C-REGIME: the easy/hard boundary (spec §5).
+"""C-REGIME: the easy/hard boundary (docs/theory.md §5).
 
 Statement
     b*(0) grows with D iff s > 1 − 1/β; otherwise the floor B_min binds.
@@ -8,7 +8,9 @@ Derivation (``fsltheory.symbolic.schedules.regime_derivation``)
 
 Numeric check (``check_regime``)
     For pairs on both sides: slope of the optimiser's b*(0) vs max(0, b0_exponent), and the
-    regime read off the optimiser (floor binding at t = 0 or not) vs s ≷ s_c.
+    regime read off the optimiser (floor binding at t = 0 or not) vs s ≷ s_c as a ``sign``
+    row (+1 easy / −1 hard).  The same on the engine optimum (Volterra engine, horizon
+    searched on the engine): b*(0) slope (easy) and the regime sign rows.
 
 Run ``python proofs/c_regime.py`` (quick check) or ``python proofs/c_regime.py --full``.
 """

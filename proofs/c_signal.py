@@ -1,4 +1,4 @@
-"""C-SIGNAL: signal term e(t) (spec §4).
+"""C-SIGNAL: signal term e(t) (docs/theory.md §4).
 
 Statement
     e(t) = ½ Σ_j λ_j θ*_j² e^(−2λ_j t) ~ Γ(s)/(2β) · (2t)^(−s); with M modes,
@@ -10,7 +10,7 @@ Derivation (``fsltheory.symbolic.kernels.signal_derivation``)
     correction is the missing tail ½∫_M^∞ j^(−(1+sβ)) dj.
 
 Numeric check (``check_signal``)
-    e_M(t) from the spectral engine minus the derived finite-M correction, for (β, s) in
+    e_M(t) from the spectral engine plus the missing tail M^(−sβ)/(2sβ), for (β, s) in
     both regimes: slope over 3 decades of t (± 0.03) and the constant at mid-window (1 %).
 
 Run ``python proofs/c_signal.py`` (quick check) or ``python proofs/c_signal.py --full``.

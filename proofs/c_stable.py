@@ -1,4 +1,4 @@
-"""C-STABLE: stability of constant-(η, B) SGD (spec §2).
+"""C-STABLE: stability of constant-(η, B) SGD (docs/theory.md §2).
 
 Statement
     The §2 map d ↦ diag(a) d + c λᵀ d + cσ² is stable iff max_j a_j < 1 and

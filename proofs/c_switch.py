@@ -1,4 +1,4 @@
-"""C-SWITCH: optimal two-stage switch (spec §5).
+"""C-SWITCH: optimal two-stage switch (docs/theory.md §5).
 
 Statement
     Batch B₁ → B₂ after P samples: easy P* = 0; hard D − P* ≍ D^((1+s)/(2−1/β)).
@@ -10,8 +10,11 @@ Derivation (``fsltheory.symbolic.schedules.switch_derivation``)
 
 Numeric check (``check_switch``)
     ``optimize.switch_scaling`` / ``optimal_switch`` over 3 decades of D: hard slope of
-    D − P* vs the derived exponent (± 0.03), easy P* = 0; the exact risk of the FSL-optimal
-    switch vs the switch optimised on the exact engine itself (1 %).
+    D − P* vs the derived exponent (± 0.03), easy P* = 0 as a one-sided ``bound`` row
+    (P* ≤ B₂ − 1, the switch lattice).  Engine rows: P* searched directly on the Volterra
+    engine (``claims.engine_scaling.engine_switch``) at ≥ 2 decades of D, slope of D − P*
+    (± 0.03).  The exact risk of the FSL-optimal switch vs the switch optimised on the
+    exact engine itself (1 %).
 
 Run ``python proofs/c_switch.py`` (quick check) or ``python proofs/c_switch.py --full``.
 """

@@ -95,7 +95,7 @@ def test_derive_comes_from_symbolic_layer(cid):
 
 
 def test_kernel_prediction_matches_spec_text():
-    # spec §4, typed independently here: K(u) ∝ u^(−(2−1/β))
+    # docs/theory.md §4, typed independently here: K(u) ∝ u^(−(2−1/β))
     k = get_claim("C-KERNEL").predictions()["kernel_exponent"]
     b = sp.Symbol("beta", positive=True)
     assert sp.simplify(k.subs(list(k.free_symbols)[0], b) + (2 - 1 / b)) == 0

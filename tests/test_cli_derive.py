@@ -30,9 +30,9 @@ def test_derive_json_parses_and_matches_spec(capsys):
     b, s = sp.symbols("beta s", positive=True)
     res = {c["id"]: c["results"] for c in obj["claims"]}
     got = sp.sympify(res["C-SWITCH"]["switch_exponent"], locals={"beta": b, "s": s})
-    assert sp.simplify(got - (1 + s) / (2 - 1 / b)) == 0  # spec §5 C-SWITCH
+    assert sp.simplify(got - (1 + s) / (2 - 1 / b)) == 0  # docs/theory.md §5 C-SWITCH
     got = sp.sympify(res["C-OPT-EASY"]["T_star_exponent"], locals={"beta": b, "s": s})
-    assert sp.simplify(got - b / (1 + s * b)) == 0  # spec §5 C-OPT-EASY
+    assert sp.simplify(got - b / (1 + s * b)) == 0  # docs/theory.md §5 C-OPT-EASY
     assert "steps" not in obj["claims"][0]
     assert "\\beta" in obj["claims"][0]["latex"]["switch_exponent"]
 
@@ -72,7 +72,7 @@ def test_derive_values_at_point(capsys):
     assert main(["derive", "C-SWITCH", "C-CATCHUP", "--beta", "3", "--s", "0.4", "--json"]) == 0
     obj = json.loads(capsys.readouterr().out)
     vals = {c["id"]: c["values"] for c in obj["claims"]}
-    b, s = 3.0, 0.4  # spec §5: (1+s)/(2−1/β), −(1−1/β), 2^(β/(β−1)) − 1
+    b, s = 3.0, 0.4  # docs/theory.md §5: (1+s)/(2−1/β), −(1−1/β), 2^(β/(β−1)) − 1
     assert vals["C-SWITCH"]["switch_exponent"] == pytest.approx((1 + s) / (2 - 1 / b))
     assert vals["C-CATCHUP"]["gap_exponent"] == pytest.approx(-(1 - 1 / b))
     assert vals["C-CATCHUP"]["half_drop_time"] == pytest.approx(2 ** (b / (b - 1)) - 1)

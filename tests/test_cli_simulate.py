@@ -15,7 +15,7 @@ from fsltheory import PowerLawTask, Schedule, exact_risk, max_stable_lr
 from fsltheory.cli import main
 from fsltheory.schedule import SCHEDULE_GRAMMAR
 
-# The defaults promised by issue 2 / spec §5 (late switching on a hard task).
+# The defaults promised by issue 2 / docs/theory.md §5 (late switching on a hard task).
 DEFAULT_TASK = dict(beta=2.0, s=0.25, sigma=1.0, modes=4000)
 DEFAULT_RUN = dict(spec="switch:4,64@0.95", budget=131072, lr=0.2)
 

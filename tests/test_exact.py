@@ -1,11 +1,12 @@
-"""Exact engine (spec §2): kernel vs references, stability threshold, stationary floor.
+"""Exact engine (docs/theory.md §2): kernel vs references, stability threshold, stationary floor.
 
 Independent routes used here (none shares code with the compiled kernel):
 
 * ``exact_risk_numpy`` — the spec's recursion written literally with ``a_j`` formed;
 * the full M×M second-moment recursion derived from Isserlis' theorem (no diagonal
   closure assumed), and a small Monte-Carlo SGD simulation;
-* the explicit linear map ``T = diag(a) + c λᵀ`` of spec §2: its spectral radius (stability),
+* the explicit linear map ``T = diag(a) + c λᵀ`` of docs/theory.md §2: its spectral
+  radius (stability),
   its fixed point by a dense linear solve (stationary risk) and its matrix powers;
 * a one-mode closed form (geometric sequence).
 """
@@ -36,7 +37,7 @@ EPS = np.finfo(float).eps
 
 # ---------------------------------------------------------------- independent helpers
 def linear_map(task: PowerLawTask, lr: float, batch: float) -> tuple[np.ndarray, np.ndarray]:
-    """``T = diag(a) + c λᵀ`` and ``c`` of spec §2 as dense arrays (small M only)."""
+    """``T = diag(a) + c λᵀ`` and ``c`` of docs/theory.md §2 as dense arrays (small M only)."""
     lam = task.lambdas
     a = (1.0 - lr * lam) ** 2 + lr**2 * lam**2 / batch
     c = lr**2 * lam / batch
@@ -202,7 +203,7 @@ def test_max_stable_lr_is_where_spectral_radius_crosses_one(modes, batch):
     assert eta_star == pytest.approx(0.5 * (lo + hi), rel=1e-9)
     assert spectral_radius(task, eta_star * (1 - 1e-6), batch) < 1.0
     assert spectral_radius(task, eta_star * (1 + 1e-6), batch) > 1.0
-    # and q crosses 1 there (spec §2 criterion)
+    # and q crosses 1 there (docs/theory.md §2 criterion)
     assert stability_q(task, eta_star * (1 - 1e-9), batch) < 1.0
     assert stability_q(task, eta_star * (1 + 1e-9), batch) >= 1.0
 
@@ -339,7 +340,7 @@ def test_exact_risk_rejects_wrong_types():
         exact_risk(task, "const:4")  # type: ignore[arg-type]
 
 
-# ---------------------------------------------------------------- spec §5 sanity check
+# ---------------------------------------------------------------- docs/theory.md §5 sanity check
 def test_late_switching_sanity_issue_2():
     """β=2, σ=1, 4000 modes, lr 0.2, D=131072.  Hard task (s=0.25): 4→64 at 95% of the
     data beats constant 4 and constant 64.  Easy task (s=1.5): constant 64 beats it."""

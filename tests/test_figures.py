@@ -1,5 +1,5 @@
 """Figures: the CLI makes every file, and the data behind each figure shows what the
-figure claims (spec §4, §5), checked against the spec's formulas or a second method."""
+figure claims (docs/theory.md §4, §5), checked against the spec's formulas or a second method."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def test_catch_up_gap_slope(quick):
     assert len(fd.panels) == 2
     for p in fd.panels.values():
         beta = p["beta"]
-        assert p["predicted"] == pytest.approx(-(1 - 1 / beta), abs=1e-12)  # spec §5
+        assert p["predicted"] == pytest.approx(-(1 - 1 / beta), abs=1e-12)  # docs/theory.md §5
         assert abs(p["fitted"] - p["predicted"]) <= 0.05
         lo, hi = p["window"]
         assert np.log10(hi / lo) >= 1.9  # about two decades of τ
@@ -153,7 +153,7 @@ def test_catch_up_switched_curve_merges_with_large_batch(quick):
 
 def test_optimal_schedules_shapes(quick):
     """C-OPT-EASY: increasing throughout; C-OPT-HARD: at b_min for ≥ 80% of the steps,
-    then rising (spec §5, issue acceptance)."""
+    then rising (docs/theory.md §5, issue acceptance)."""
     fd = quick("optimal-schedules")
     b_min = fd.meta["b_min"]
     for r in fd.panels["easy"]["rows"]:
@@ -168,7 +168,7 @@ def test_optimal_schedules_shapes(quick):
         first_up = int(np.argmin(at_floor))
         assert first_up > 0 and np.all(at_floor[:first_up]) and not np.any(at_floor[first_up:])
         assert np.all(np.diff(b[first_up:]) >= -1e-9 * b[first_up:-1]) and b[-1] > 4 * b_min
-    # growth-phase slope of b* vs remaining time: the predicted 1/(2β) − 1 (spec §5)
+    # growth-phase slope of b* vs remaining time: the predicted 1/(2β) − 1 (docs/theory.md §5)
     for label in ("easy", "hard"):
         assert len(fd.fits[label]) >= 2, label  # the loop below checks something
         for fit in fd.fits[label]:
@@ -190,7 +190,7 @@ def test_switch_vs_loss_optimum_moves_later(quick):
 
 
 def test_switch_scaling_exponent(quick):
-    """C-SWITCH: fitted D − P* exponent within 0.03 of (1+s)/(2−1/β) (spec §5)."""
+    """C-SWITCH: fitted D − P* exponent within 0.03 of (1+s)/(2−1/β) (docs/theory.md §5)."""
     fd = quick("switch-scaling")
     assert len(fd.panels) >= 3  # ≥ 3 (β, s) pairs, all hard
     for key, p in fd.panels.items():
@@ -218,7 +218,7 @@ def test_phase_diagram(quick):
     fd = quick("phase-diagram")
     for key, p in fd.panels.items():
         share, ss, betas = p["share"], p["ss"], p["betas"]
-        assert np.allclose(p["boundary_s"], 1 - 1 / p["boundary_beta"])  # spec §1
+        assert np.allclose(p["boundary_s"], 1 - 1 / p["boundary_beta"])  # docs/theory.md §1
         assert np.all((share > 0) & (share <= 1))
         # deep in the easy region: (almost) no small-batch phase; deep in the hard region:
         # mostly small batch (at a finite budget a few small-batch steps can still pay off
@@ -234,10 +234,15 @@ def test_phase_diagram(quick):
     assert fs["budget"] > ex["budget"]
     hard = ex["ss"][:, None] < (1 - 1 / ex["betas"][None, :])
     assert np.all(fs["share"][hard] < ex["share"][hard])
+    # the finite-D blur above the boundary is explained with numbers: at one easy cell the
+    # optimal share grows towards 1 with D (FSL model)
+    blur = fd.fits["blur"]
+    assert blur["s"] >= 1 - 1 / blur["beta"] and len(blur["share"]) >= 3
+    assert np.all(np.diff(blur["share"]) > 0) and blur["share"][-1] <= 1.0
 
 
 def test_kernels_match_closed_forms(quick):
-    # Slopes: 0.02, tighter than spec §6's 0.03 (windows of ≥ 3 decades inside
+    # Slopes: 0.02, tighter than docs/theory.md §6's 0.03 (windows of ≥ 3 decades inside
     # 1 ≪ t ≪ M^β; measured worst 0.0035 for β=2, s=0.25 where the finite-M tail matters).
     # Values: 1% relative, the leading-order constant vs the exact sum (Euler–Maclaurin
     # corrections O(1/t); measured ≤ 3.3e-3 on these windows).
@@ -271,6 +276,17 @@ def test_duality(quick):
     assert abs(f["final_rel_diff"]) < 0.02
     lr = fd.panels["lr"]["lr"]
     assert np.all(np.diff(lr) <= 1e-15)  # the dual LR schedule decays
+    assert fd.panels["lr"]["peak"] == lr[0]  # η_peak shown in the legend
+
+
+def test_catch_up_post_switch_segments_at_full_resolution(quick):
+    # every step from the switch to the budget is in the figure data, so the drop is drawn
+    # as a drop and a switch at 95 % of D is visible in the loss-vs-data panel
+    fd = quick("catch-up")
+    for label in ("hard", "easy"):
+        for sw in fd.panels[label]["switch"]:
+            want = np.arange(sw["switch_step"], sw["budget_step"] + 1)
+            assert want.size >= 2 and np.isin(want, sw["steps"]).all(), (label, sw["fraction"])
 
 
 def test_three_engines_agree(quick):
@@ -301,7 +317,8 @@ def test_reproduce_runs_derive_verify_figures_in_order(monkeypatch, capsys, tmp_
     monkeypatch.setattr(reproduce, "_run_subcommand", fake)
     monkeypatch.setattr(reproduce, "_has_command", lambda name: True)
     rep = tmp_path / "R.md"
-    assert main(["reproduce", "--quick", "--out", str(tmp_path), "--report", str(rep)]) == 0
+    assert main(["reproduce", "--quick", "--jobs", "1", "--out", str(tmp_path), "--report",
+                 str(rep)]) == 0
     assert calls == [["derive"], ["verify", "--quick", "--report", str(rep)],
                      ["figures", "--quick", "--out", str(tmp_path)]]
     out = capsys.readouterr().out
@@ -317,7 +334,7 @@ def test_reproduce_fails_if_a_step_fails(monkeypatch, capsys):
     monkeypatch.setattr(reproduce, "_run_subcommand",
                         lambda argv: ("failed", "exit status 1") if argv[0] == "verify"
                         else ("ok", ""))
-    assert main(["reproduce", "--quick"]) == 1
+    assert main(["reproduce", "--quick", "--jobs", "1"]) == 1
     captured = capsys.readouterr()
     assert "FAILED: verify" in captured.err
     assert "exit status 1" in captured.out
@@ -328,8 +345,37 @@ def test_reproduce_skips_missing_commands(monkeypatch, capsys):
 
     monkeypatch.setattr(reproduce, "_has_command", lambda name: name != "derive")
     monkeypatch.setattr(reproduce, "_run_subcommand", lambda argv: ("ok", ""))
-    assert main(["reproduce"]) == 0
+    monkeypatch.setattr(reproduce, "_spawn", lambda argv: pytest.fail("no child expected"))
+    assert main(["reproduce", "--jobs", "1"]) == 0
     assert "skipped" in capsys.readouterr().out
+
+
+def test_reproduce_runs_verify_in_a_child_process_with_jobs_2(monkeypatch, capsys, tmp_path):
+    # --jobs 2 (default): verify is spawned as `python -m fsltheory verify … --no-progress`
+    # while derive and figures run in-process; a failing child fails the job
+    import subprocess
+
+    from fsltheory.cli import reproduce
+
+    spawned, calls = [], []
+
+    def fake_spawn(argv):
+        spawned.append(argv)
+        proc = subprocess.Popen([sys.executable, "-c", "import sys; print('child'); "
+                                 "sys.exit(3)"], stdout=subprocess.PIPE, text=True)
+        return proc, (open(tmp_path / "o", "w+"), open(tmp_path / "e", "w+")), 0.0
+
+    monkeypatch.setattr(reproduce, "_spawn", fake_spawn)
+    monkeypatch.setattr(reproduce, "_has_command", lambda name: True)
+    monkeypatch.setattr(reproduce, "_run_subcommand",
+                        lambda argv: calls.append(argv) or ("ok", ""))
+    assert main(["reproduce", "--quick", "--out", str(tmp_path)]) == 1
+    assert spawned == [["verify", "--quick"]]
+    assert calls == [["derive"], ["figures", "--quick", "--out", str(tmp_path)]]
+    out = capsys.readouterr().out
+    summary = out[out.index("=== summary"):]
+    assert summary.index("derive") < summary.index("verify") < summary.index("figures")
+    assert "exit status 3" in summary
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""Tests of fsltheory.optimize (spec §5: C-OPT-EASY, C-OPT-HARD, C-SWITCH, C-REGIME)."""
+"""Tests of fsltheory.optimize (docs/theory.md §5: C-OPT-EASY, C-OPT-HARD, C-SWITCH, C-REGIME)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def test_fsl_risk_equals_direct_quadrature_and_tracks_exact_engine():
         total += sch.lr[k] / sch.batch[k] * integ
     direct = float(signal_term(task, [T])[0]) + 0.5 * task.sigma**2 * total
     assert fsl_risk(task, sch) == pytest.approx(direct, rel=1e-8)
-    # The exact engine (spec §2) differs from the σ²-dominated FSL by the dropped
+    # The exact engine (docs/theory.md §2) differs from the σ²-dominated FSL by the dropped
     # E(z)-feedback term of (V) and O(η λ) discretisation terms.  The feedback term is
     # (σ²/2)∫Kγ · E/(σ²/2) ≤ noise part × 2 max E_late/σ²; with E ≈ 0.02 late in the run it
     # is ~4 % of the noise part, so 5 % of the total is a safe bound.
@@ -180,7 +180,7 @@ def test_hard_continuous_optimum_floor_then_monotone_growth():
     assert np.all(b[:first_up] == 4) and np.all(np.diff(b[first_up:]) >= 0)
     assert "b_min" in opt.binding and "b_max" in opt.binding
     assert 0 < opt.floor_end < opt.horizon
-    # M = 1000 modes: > 10 % of the signal beyond M at T* ~ 3e3 (spec §4 tail formula)
+    # M = 1000 modes: > 10 % of the signal beyond M at T* ~ 3e3 (docs/theory.md §4 tail formula)
     assert "finite_M_signal" in opt.binding
     # without a cap and with many modes the same task binds only the floor
     big = PowerLawTask(2.0, 0.25, sigma=1.0, modes=200_000)
@@ -356,7 +356,7 @@ def test_continuous_scaling_easy_exponents():
 def test_continuous_scaling_hard_exponents():
     # C-OPT-HARD: T* ≈ ηD/B_min, T* − T₁* ≍ D^((1+s)/(2−1/β)), b*(T*) ≍ D^((1+s)/2).
     # These depend on e' and K only (finite-M corrections (T/M^β)^(1+s) ≤ 1e-2); J*
-    # itself is left out: e_M(T*) loses its tail M^(−sβ)/(2sβ) (spec §4).
+    # itself is left out: e_M(T*) loses its tail M^(−sβ)/(2sβ) (docs/theory.md §4).
     task = PowerLawTask(2.0, 0.25, sigma=1.0, modes=20_000)
     res = continuous_scaling(task, [10**5, 10**6, 10**7, 10**8], LR, 4, None,
                              progress=False)

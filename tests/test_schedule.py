@@ -1,4 +1,4 @@
-"""Schedule (spec §2, §5): builders, budget rule, axes, string form, validation."""
+"""Schedule (docs/theory.md §2, §5): builders, budget rule, axes, string form, validation."""
 
 from __future__ import annotations
 

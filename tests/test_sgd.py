@@ -1,4 +1,4 @@
-"""Stochastic SGD simulator (fsltheory.engines.sgd) against the exact engine (spec §2).
+"""Stochastic SGD simulator (fsltheory.engines.sgd) against the exact engine (docs/theory.md §2).
 
 The central check ("Must show" of issue 3): the mean over seeds of simulated SGD lies within
 4 standard errors of the exact expected risk at ≥ 95% of log-spaced checkpoints, and the

@@ -1,4 +1,5 @@
-"""Spectral sums e(t), K(u), ∫K (spec §3) against mpmath, numpy and the §4 closed forms."""
+"""Spectral sums e(t), K(u), ∫K (docs/theory.md §3) against mpmath, numpy and the §4
+closed forms."""
 
 from __future__ import annotations
 
@@ -179,7 +180,7 @@ def test_window_lower_end_is_not_vacuous():
 
 
 def test_closed_form_constants():
-    """The M=∞ forms are the Gamma integrals of spec §4: compare with mpmath quadrature of
+    """The M=∞ forms are the Gamma integrals of docs/theory.md §4: compare with mpmath quadrature of
     ∫_0^∞ c j^(−(1+pβ)) e^(−2t j^(−β)) dj at one t."""
     task = PowerLawTask(2.3, 0.6, modes=10)
     t = 5.0
@@ -192,7 +193,7 @@ def test_closed_form_constants():
 
         quad = mpmath.quad(integrand, [0, 1, 10, mpmath.inf])
         assert fa(task, t, finite_m=False)[0] == pytest.approx(float(quad), rel=1e-10), name
-    # spec §4 writes the tail constant as Γ(2−1/β)/(2β(1−1/β))
+    # docs/theory.md §4 writes the tail constant as Γ(2−1/β)/(2β(1−1/β))
     spec_tail = math.gamma(2 - 1 / b) / (2 * b * (1 - 1 / b)) * (2 * t) ** (-(1 - 1 / b))
     assert sp.kernel_tail_asymptotic(task, t, finite_m=False)[0] == pytest.approx(spec_tail)
 

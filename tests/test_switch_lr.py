@@ -78,7 +78,7 @@ def test_data_problem_gradient_matches_finite_differences():
                                                                   modes=2000), None)])
 def test_data_problem_at_constant_lr_equals_waterfilling(task, b_max):
     # Second, independent method for the continuum optimum: L-BFGS-B over the batch of
-    # data cells (no budget constraint) vs the KKT water-filling in time (spec §5).  Both
+    # data cells (no budget constraint) vs the KKT water-filling in time (docs/theory.md §5).  Both
     # are admissible discretisations (upper bounds) with errors ≤ 5e-5 relative here.
     D = 2**14
     opt = optimal_schedule(task, D, LR, 4, b_max, progress=False)

@@ -1,4 +1,4 @@
-"""Tests of the symbolic derivations (spec §2–§5).
+"""Tests of the symbolic derivations (docs/theory.md §2–§5).
 
 The expected side is written here directly from the spec text (theory.md §4–§5), never
 from the code's output; the numeric checks use a second method (mpmath quadrature or
@@ -506,8 +506,9 @@ def test_cached_results_are_read_only():
 
 
 def test_duality_discrepancy_order_from_the_per_step_map():
-    # the per-step signal factor of the §2 map, typed in here from spec §2 and evaluated in
-    # floating point: log((1−x)² + x²/B) + 2x ≈ −x²(1 − 1/B) for small x (relative 1e-2 at
+    # the per-step signal factor of the §2 map, typed in here from docs/theory.md §2 and
+    # evaluated in floating point: log((1−x)² + x²/B) + 2x ≈ −x²(1 − 1/B) for small x
+    # (relative 1e-2 at
     # x = 1e-3: the next term is O(x³)/x² = O(x)), and B small steps x/B at batch 1 are
     # off only by O(x³)
     d = derivation("C-DUALITY")

@@ -1,4 +1,4 @@
-"""PowerLawTask (spec §1): spectrum, target, regime, initial risk, validation."""
+"""PowerLawTask (docs/theory.md §1): spectrum, target, regime, initial risk, validation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Volterra engine (spec §3 (V)) against closed forms, the exact §2 engine and itself."""
+"""Volterra engine (docs/theory.md §3 (V)) against closed forms, the exact §2 engine and itself."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def _rel(a, b):
 
 # ---------------------------------------------------------------------------- closed forms
 def _one_mode(d0, t, gam, sigma2):
-    """One mode, λ = 1: d' = −(2 − γ)d + γσ² (spec §3 with E = d/2), exact solution."""
+    """One mode, λ = 1: d' = −(2 − γ)d + γσ² (docs/theory.md §3 with E = d/2), exact solution."""
     dinf = gam * sigma2 / (2.0 - gam)
     return dinf + (d0 - dinf) * np.exp(-(2.0 - gam) * t)
 

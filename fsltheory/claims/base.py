@@ -1,25 +1,30 @@
-"""Evidence records and the :class:`Claim` type of the claim registry (spec §6).
+"""Evidence records and the :class:`Claim` type of the claim registry (docs/theory.md §6).
 
 A claim is a formula plus the evidence for it (DESIGN.md).  :class:`Claim` ties a claim ID
-of spec §4–§5 to (1) its symbolic derivation (:mod:`fsltheory.symbolic`, the single source
+of docs/theory.md §4–§5 to (1) its symbolic derivation (:mod:`fsltheory.symbolic`, the single source
 of truth of every predicted exponent) and (2) a numeric check that measures the same
 quantities on an engine and returns :class:`Evidence`: rows of measured vs predicted with a
 tolerance and a verdict.
 
 Row kinds
 ---------
-``"exponent"``  pass iff ``|measured − predicted| ≤ tolerance`` (log-log slopes, spec §6
+``"exponent"``  pass iff ``|measured − predicted| ≤ tolerance`` (log-log slopes, docs/theory.md §6
                 asks for 0.03 unless justified).
 ``"ratio"``     pass iff ``|measured/predicted − 1| ≤ tolerance`` (constants, floors,
                 thresholds: a relative tolerance).
 ``"abs"``       pass iff ``|measured − predicted| ≤ tolerance`` for a non-exponent value
                 (e.g. SGD mean vs exact risk within ``z·stderr``).
+``"sign"``      a two-valued outcome: ``predicted`` is ±1 (e.g. +1 easy / −1 hard) and the
+                row passes iff ``measured`` has the same sign; ``tolerance`` is unused (0).
+``"bound"``     a one-sided bound: pass iff ``measured ≤ predicted`` (e.g. "P* = 0 up to
+                the switch lattice" is ``P* ≤ B₂ − 1`` samples); ``tolerance`` unused (0).
 
 Perturbation
 ------------
 ``check(..., perturb=δ)`` shifts every prediction before comparing — exponents by ``+δ``,
-values by a factor ``(1 + δ)`` — so that the test suite can show that a wrong prediction
-is *reported as failed* (issue 5, "a check that can fail").
+values by a factor ``(1 + δ)``, signs flipped, bounds lowered by the factor ``(1 − |δ|)``
+and by one unit — so that the test suite can show that a wrong prediction is *reported as
+failed* ("a check that can fail").
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from ..errors import InvalidParameterError
 __all__ = ["Row", "Evidence", "Claim", "SCALES", "fit_loglog", "check_scale"]
 
 SCALES = ("quick", "full")
-KINDS = ("exponent", "ratio", "abs")
+KINDS = ("exponent", "ratio", "abs", "sign", "bound")
 
 
 def check_scale(scale: str) -> str:
@@ -82,14 +87,23 @@ class Row:
 
     @property
     def error(self) -> float:
-        """``|m − p|`` (exponent/abs) or ``|m/p − 1|`` (ratio)."""
+        """``|m − p|`` (exponent/abs), ``|m/p − 1|`` (ratio), 0/1 (sign: signs differ),
+        ``max(0, m − p)`` (bound: excess over the bound)."""
         if self.kind == "ratio":
             return abs(self.measured / self.predicted - 1.0) if self.predicted else math.inf
+        if self.kind == "sign":  # 0 if the signs agree, 1 if not
+            ok = math.copysign(1.0, self.measured) == math.copysign(1.0, self.predicted)
+            return 0.0 if ok and self.measured != 0 else (math.nan if math.isnan(
+                self.measured) else 1.0)
+        if self.kind == "bound":  # amount by which the bound is exceeded (0 if kept)
+            return max(0.0, self.measured - self.predicted)
         return abs(self.measured - self.predicted)
 
     @property
     def passed(self) -> bool:
         e = self.error
+        if self.kind in ("sign", "bound"):
+            return bool(math.isfinite(self.measured) and e == 0.0)
         return bool(math.isfinite(e) and e <= self.tolerance)
 
     def as_dict(self) -> dict[str, Any]:
@@ -122,8 +136,17 @@ class Evidence:
         if kind not in KINDS:
             raise InvalidParameterError(f"kind must be one of {KINDS}, got {kind!r}")
         p = float(predicted)
+        if kind == "sign" and abs(p) != 1.0:
+            raise InvalidParameterError(f"a sign row predicts +1 or -1, got {p!r}")
         if self.perturb:
-            p = p + self.perturb if kind == "exponent" else p * (1.0 + self.perturb)
+            if kind == "exponent":
+                p = p + self.perturb
+            elif kind == "sign":
+                p = -p
+            elif kind == "bound":
+                p = p * (1.0 - abs(self.perturb)) - 1.0
+            else:
+                p = p * (1.0 + self.perturb)
         row = Row(quantity, params, p, float(measured), float(tolerance), kind, engine, note)
         self.rows.append(row)
         return row
@@ -162,7 +185,8 @@ class Claim:
     ``derive()`` returns the :class:`fsltheory.symbolic.core.Derivation` of the claim;
     ``check(scale, seed, perturb)`` runs the numeric check and returns :class:`Evidence`.
     ``headline`` names the results of the derivation shown in the report; ``scope`` says
-    what the numeric check covers, which tolerances differ from spec §6's 0.03 and why, and
+    what the numeric check covers, which tolerances differ from docs/theory.md §6's 0.03 and
+    why, and
     which derived results are not checked numerically.
     """
 

@@ -54,7 +54,7 @@ def log_grid(lo: float, hi: float, n: int) -> np.ndarray:
 
 # ------------------------------------------------------------------------------ §4
 def check_kernel(ev: Evidence, p: Mapping[str, Any]) -> None:
-    """C-KERNEL: exact spectral sum K_M(u) vs the derived asymptotics (spec §4).
+    """C-KERNEL: exact spectral sum K_M(u) vs the derived asymptotics (docs/theory.md §4).
 
     Rows per β: log-log slope of K_M over ``u ∈ [u_lo, u_hi]`` (≥ 3 decades, u_hi ≪ M^β)
     vs ``kernel_exponent``; K_M(u_mid)/K_asym(u_mid); K(0) = Σ λ_j² vs ζ(2β);
@@ -69,12 +69,12 @@ def check_kernel(ev: Evidence, p: Mapping[str, Any]) -> None:
         u = log_grid(p["u_lo"], p["u_hi"], p["points"])
         K = forgetting_kernel(task, u)
         par = pstr(beta=beta, M=M, u=f"[{u[0]:g},{u[-1]:g}]")
-        # 0.03: spec §6 default; sum-vs-integral corrections are O(u^(-1)) here
+        # 0.03: docs/theory.md §6 default; sum-vs-integral corrections are O(u^(-1)) here
         ev.add("slope of K(u)", par, k_exp(beta=beta), fit_loglog(u, K), 0.03,
                engine="spectral", note=f"{decades(u):.1f} decades")
         um = float(np.sqrt(u[0] * u[-1]))
         # 1%: leading-order constant; Euler–Maclaurin corrections are < 1e-3 for u ≥ 30
-        ev.add("K(u)/K_asym(u) at mid-window", pstr(beta=beta, M=M, u=um),
+        ev.add("K_M(u) vs K_asym(u) at mid-window (relative)", pstr(beta=beta, M=M, u=um),
                k_asym(beta=beta, u=um), float(forgetting_kernel(task, [um])[0]), 0.01,
                kind="ratio", engine="spectral")
         lam = task.lambdas
@@ -89,11 +89,12 @@ def check_kernel(ev: Evidence, p: Mapping[str, Any]) -> None:
 
 
 def check_signal(ev: Evidence, p: Mapping[str, Any]) -> None:
-    """C-SIGNAL: exact spectral sum e_M(t) vs ``Γ(s)/(2β)(2t)^(−s)`` (spec §4).
+    """C-SIGNAL: exact spectral sum e_M(t) vs ``Γ(s)/(2β)(2t)^(−s)`` (docs/theory.md §4).
 
     The finite-M correction ``−M^(−sβ)/(2sβ)`` (derived, ``finite_M_correction``) is
-    subtracted before fitting (spec §4: for small s the missing tail matters long before
-    t ~ M^β).  Rows: slope over ≥ 3 decades vs ``signal_exponent``; constant at mid-window.
+    subtracted, i.e. the missing tail ``M^(−sβ)/(2sβ)`` is *added* to e_M, before fitting
+    (docs/theory.md §4: for small s the missing tail matters long before t ~ M^β).
+    Rows: slope over ≥ 3 decades vs ``signal_exponent``; constant at mid-window.
     """
     s_exp = num("C-SIGNAL", "signal_exponent")
     e_asym = num("C-SIGNAL", "e_asymptotic")
@@ -103,13 +104,15 @@ def check_signal(ev: Evidence, p: Mapping[str, Any]) -> None:
         t = log_grid(p["t_lo"], p["t_hi"], p["points"])
         e = signal_term(task, t) - corr(beta=beta, s=s, M=M)
         par = pstr(beta=beta, s=s, M=M, t=f"[{t[0]:g},{t[-1]:g}]")
-        # 0.03: spec §6 default; after the tail subtraction the remaining corrections are
-        # O(t^(−1)) (sum vs integral) and O(t/M^β) on a window with t ≤ 1e-3·M^β
-        ev.add("slope of e(t) − tail_M", par, s_exp(s=s), fit_loglog(t, e), 0.03,
-               engine="spectral", note=f"{decades(t):.1f} decades; {task.regime}")
+        # 0.03: docs/theory.md §6 default; after adding the tail back the remaining
+        # corrections are O(t^(−1)) (sum vs integral) and O(t/M^β) on a window with t ≤ 1e-3·M^β
+        ev.add("slope of e_M(t) + missing tail M^(−sβ)/(2sβ)", par, s_exp(s=s),
+               fit_loglog(t, e), 0.03, engine="spectral",
+               note=f"{decades(t):.1f} decades; {task.regime}")
         tm = float(np.sqrt(t[0] * t[-1]))
         # 1%: leading-order constant (measured corrections < 1e-3 at t ≥ 100)
-        ev.add("e(t)/e_asym(t) at mid-window", pstr(beta=beta, s=s, M=M, t=tm),
+        ev.add("e_M(t) + M-tail vs e_asym(t) at mid-window (relative)",
+               pstr(beta=beta, s=s, M=M, t=tm),
                e_asym(beta=beta, s=s, t=tm),
                float(signal_term(task, [tm])[0] - corr(beta=beta, s=s, M=M)), 0.01,
                kind="ratio", engine="spectral")
@@ -117,7 +120,8 @@ def check_signal(ev: Evidence, p: Mapping[str, Any]) -> None:
 
 # ------------------------------------------------------------------------------ §2
 def _spectral_radius(task: PowerLawTask, lr: float, batch: float) -> float:
-    """Spectral radius of the explicit M×M linear map d ↦ diag(a) d + c λᵀ d of spec §2."""
+    """Spectral radius of the explicit M×M linear map d ↦ diag(a) d + c λᵀ d of docs/theory.md
+    §2."""
     lam = task.lambdas
     a = (1.0 - lr * lam) ** 2 + lr**2 * lam**2 / batch
     c = lr**2 * lam / batch
@@ -154,11 +158,11 @@ def sgd_row(ev: Evidence, task: PowerLawTask, sched: Schedule, seeds: int, seed:
     k = int(idx[np.argmax(z)])
     ev.add(f"{what}: SGD mean vs exact (worst of {idx.size} steps)", par + f", step={k}",
            float(ex[k]), float(sg.risk[k]), Z_MC * float(sg.stderr[k]), kind="abs",
-           engine="sgd vs exact", note=f"{seeds} seeds, z={z.max():.2f} (tol {Z_MC}σ)")
+           engine="sgd", note=f"{seeds} seeds, z={z.max():.2f} (tol {Z_MC}σ)")
 
 
 def check_stable(ev: Evidence, p: Mapping[str, Any]) -> None:
-    """C-STABLE: the stability threshold and the small-η form of q (spec §2).
+    """C-STABLE: the stability threshold and the small-η form of q (docs/theory.md §2).
 
     Rows per (β, s, B): ``max_stable_lr`` (root of q = 1) vs the threshold of the spectral
     radius of the explicit linear map (eigenvalues, bisection); ``q`` at small η vs the
@@ -172,7 +176,7 @@ def check_stable(ev: Evidence, p: Mapping[str, Any]) -> None:
         eta_q = max_stable_lr(task, B)
         # both bisections resolve η to < 1e-12 relative; eigvals error ~1e-13
         ev.add("η_max: q(η)=1 vs spectral radius = 1", par, radius_threshold(task, B), eta_q,
-               1e-8, kind="ratio", engine="exact vs eigvals")
+               1e-8, kind="ratio", engine="eigvals")
         big = PowerLawTask(beta, s, sigma=1.0, modes=p["big_modes"])
         eta = p["small_eta"]
         # q/q_small − 1 = O(ηλ_1) − finite-M tail; tolerance: 2(η(1+1/B) + tail/ζ)
@@ -229,7 +233,7 @@ def check_floor(ev: Evidence, p: Mapping[str, Any]) -> None:
         tol /= 1 - q
         ev.add("continuum floor vs discrete floor at η=γ, B=1",
                pstr(beta=beta, gamma=gamma, M=M), pred, disc, tol, kind="ratio",
-               engine="exact (stationary)")
+               engine="exact")
     for beta, gamma, M in p["volterra"]:
         _volterra_floor_row(ev, beta, gamma, M, p["sigma"], p["relax"])
     beta, s, B, lr, M = p["sgd_case"]
@@ -299,12 +303,13 @@ def check_catchup(ev: Evidence, p: Mapping[str, Any]) -> None:
         far = 0.5 * sigma**2 * (g1 - g2) * kernel_tail(task, ts + tau)
         par = pstr(beta=task.beta, s=task.s, M=task.modes, t_s=ts,
                    tau=f"[{tau[0]:g},{tau[-1]:g}]", gamma=f"{g1:g}->{g2:g}")
-        # 0.03: spec §6 default (3 decades of τ with 1 ≪ τ, τ_max ≤ t_s/10, u ≪ M^β);
-        # on (V) its own error (~1e-4) is negligible against that
-        ev.add("slope of gap vs τ = t − t_s", par, gap_exp(beta=task.beta),
-               fit_loglog(tau, gap + far), 0.03, engine=engine,
+        # 0.03: docs/theory.md §6 default (3 decades of τ with 1 ≪ τ, τ_max ≤ t_s/10, u ≪ M^β);
+        # on (V) its own error (~1e-4) is negligible against that.  Second, labelled row:
+        # at this moderate t_s the finite-t_s term is added back before the fit
+        ev.add("slope of gap + finite-t_s term vs τ (corrected, exact tail)", par,
+               gap_exp(beta=task.beta), fit_loglog(tau, gap + far), 0.03, engine=engine,
                note=f"{decades(tau):.1f} decades; {task.regime}; "
-                    f"t_s-term ≤ {float(np.max(far / gap)):.1%} of gap")
+                    f"t_s-term ≤ {float(np.max(far / gap)):.1%} of gap (added back)")
 
     for beta, s in p["pairs"]:
         M = int((300 * (ts + tmax)) ** (1 / beta))
@@ -313,9 +318,41 @@ def check_catchup(ev: Evidence, p: Mapping[str, Any]) -> None:
     # cost is logarithmic in t and whose compressed spectrum makes M = 10^7 cheap
     for beta, s, M in p["volterra_pairs"]:
         gap_row(PowerLawTask(beta, s, sigma=sigma, modes=M), "volterra")
-    # spec §6: real SGD through a switch agrees with the exact engine (small instance)
+    for beta, s, M in p["raw_pairs"]:
+        _raw_gap_row(ev, PowerLawTask(beta, s, sigma=sigma, modes=M), p)
+    # docs/theory.md §6: real SGD through a switch agrees with the exact engine (small instance)
     beta, s, M, n_s, n_a = p["sgd_case"]
     task = PowerLawTask(beta, s, sigma=sigma, modes=M)
     sched = Schedule.from_arrays(eta, np.r_[np.full(n_s, B1), np.full(n_a, B2)])
     sgd_row(ev, task, sched, p["seeds"], p["seed"], "switched schedule",
             pstr(beta=beta, s=s, M=M, switch_step=n_s))
+
+
+def _raw_gap_row(ev: Evidence, task: PowerLawTask, p: Mapping[str, Any]) -> None:
+    """C-CATCHUP without any correction: the raw gap between the switched run and the
+    constant-γ₂ run on the Volterra engine (run-length schedules, so t_s = ``raw_t_switch``
+    ≥ 10^7 costs no more than t_s = 10^4), fitted over τ ∈ [τ_min, τ_max] with
+    τ_max/t_s ≤ 10^(−3): the finite-t_s term is then ≤ (τ/t_s)^(1−1/β) ≲ 10 % of the gap
+    at the top of the window and moves the slope by ≲ 0.01 (its share is in the note)."""
+    from ..engines.volterra import volterra_risk_runs
+    from ..optimize import kernel_tail
+
+    eta, B1, B2, sigma = p["lr"], p["b1"], p["b2"], p["sigma"]
+    ts, tmax = p["raw_t_switch"], p["tau_max"]
+    n_s, n_a = int(round(ts / eta)), int(round(tmax / eta))
+    k = np.unique(np.geomspace(p["tau_min"] / eta, n_a, p["points"]).astype(np.int64))
+    sw = volterra_risk_runs(task, [eta, eta], [B1, B2], [n_s, n_a], steps=n_s + k).risk
+    const = volterra_risk_runs(task, [eta], [B2], [n_s + n_a], steps=n_s + k).risk
+    tau = k * eta
+    gap = sw - const
+    far = 0.5 * sigma**2 * (eta / B1 - eta / B2) * kernel_tail(task, ts + tau)
+    local = np.diff(np.log(gap)) / np.diff(np.log(tau))
+    # 0.03: docs/theory.md §6 default; 3 decades of τ with 1 ≪ τ ≪ t_s and t_s + τ ≪ M^β
+    ev.add("slope of raw gap vs τ = t − t_s (no correction, t_s ≫ τ)",
+           pstr(beta=task.beta, s=task.s, M=task.modes, t_s=ts,
+                tau=f"[{tau[0]:g},{tau[-1]:g}]", gamma=f"{eta / B1:g}->{eta / B2:g}"),
+           num("C-CATCHUP", "gap_exponent")(beta=task.beta), fit_loglog(tau, gap), 0.03,
+           engine="volterra",
+           note=f"{decades(tau):.1f} decades; {task.regime}; local slopes {local[0]:.3f} → "
+                f"{local[-1]:.3f}; finite-t_s term (not added) ≤ "
+                f"{float(np.max(far / gap)):.1%} of gap")

@@ -7,6 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+# Engine rows (fsltheory.claims.engine_scaling): optima searched on the Volterra engine at
+# budgets κ·D', D' in [lo, hi] (n points), σ² = κ (the FSL is invariant under b → κb,
+# σ² → κσ², D → κD; batches ≥ κ keep the integer rounding below the engine's resolution)
+_ENG = {"kappa": 256, "easy_b_min": 128, "lr": 0.2, "tol": 0.03, "max_modes": 10**6}
+_ENG_Q = {**_ENG, "d": (1e5, 1e7, 3)}
+_ENG_F = {**_ENG, "d": (1e5, 1e8, 4)}
+_SW = {"lr": 0.2, "b1": 1, "b2": 8, "tol": 0.03}
+
 PARAMS: dict[str, dict[str, dict[str, Any]]] = {
     "C-KERNEL": {
         "quick": {"betas": [(1.5, 300_000), (2.0, 100_000), (3.0, 10_000)],
@@ -55,46 +63,59 @@ PARAMS: dict[str, dict[str, dict[str, Any]]] = {
         "quick": {"pairs": [(2.0, 0.25), (2.5, 1.0), (3.0, 0.5)], "lr": 0.5, "b1": 8,
                   "b2": 32, "sigma": 4.0, "t_switch": 2e4, "tau_min": 5.0, "tau_max": 5e3,
                   "points": 20, "sgd_case": (2.0, 0.25, 100, 400, 400), "seeds": 256,
-                  "volterra_pairs": [(1.5, 0.5, 10**7)]},
+                  "volterra_pairs": [(1.5, 0.5, 10**7)], "raw_t_switch": 1e7,
+                  "raw_pairs": [(2.0, 0.25, 10**5), (3.0, 0.5, 10**5), (2.5, 1.0, 10**5)]},
         "full": {"pairs": [(2.0, 0.25), (2.5, 1.0), (3.0, 0.5), (2.0, 1.0)], "lr": 0.5,
                  "b1": 8, "b2": 32, "sigma": 4.0, "t_switch": 1e5, "tau_min": 10.0,
                  "tau_max": 1e4, "points": 30, "sgd_case": (2.0, 0.25, 200, 2000, 2000),
-                 "seeds": 1024, "volterra_pairs": [(1.5, 0.25, 10**7), (1.5, 0.5, 10**7)]},
+                 "seeds": 1024, "volterra_pairs": [(1.5, 0.25, 10**7), (1.5, 0.5, 10**7)],
+                 "raw_t_switch": 1e8,
+                 "raw_pairs": [(2.0, 0.25, 10**6), (3.0, 0.5, 10**5), (2.5, 1.0, 10**5),
+                               (1.5, 0.5, 10**7)]},
     },
     "C-OPT-EASY": {
         # T* ≤ ηD bounds M; 1 ≪ T*; leading-order corrections decay like T^(−1/(2β)),
         # hence budgets up to 1e8 (FSL model: cost is logarithmic in D)
-        "quick": {"pairs": [(2.0, 1.0), (1.5, 1.0), (3.0, 1.0)], "d_lo": 1e5, "d_hi": 1e8,
+        "quick": {"engine": {**_ENG_Q, "pairs": [(2.0, 1.0)]},
+                  "pairs": [(2.0, 1.0), (1.5, 1.0), (3.0, 1.0)], "d_lo": 1e5, "d_hi": 1e8,
                   "points": 4, "lr": 0.2, "tol": 0.03, "exact_case": (2.0, 1.0, 300, 20_000),
                   "sgd_case": (2.0, 1.0, 50, 2000), "seeds": 256},
-        "full": {"pairs": [(2.0, 1.0), (1.5, 1.0), (3.0, 1.0), (2.0, 0.75)], "d_lo": 1e5,
+        "full": {"engine": {**_ENG_F, "pairs": [(2.0, 1.0), (3.0, 1.0)]},
+                 "pairs": [(2.0, 1.0), (1.5, 1.0), (3.0, 1.0), (2.0, 0.75)], "d_lo": 1e5,
                  "d_hi": 1e8, "points": 7, "lr": 0.2, "tol": 0.03,
                  "exact_case": (2.0, 1.0, 1000, 100_000),
                  "sgd_case": (2.0, 1.0, 100, 8000), "seeds": 512},
     },
     "C-REGIME": {
-        "quick": {"pairs": [(2.0, 1.0), (3.0, 1.0), (2.0, 0.25), (3.0, 0.4)], "d_lo": 1e5,
+        "quick": {"engine": {**_ENG_Q, "pairs": [(2.0, 1.0), (3.0, 0.4)]},
+                  "pairs": [(2.0, 1.0), (3.0, 1.0), (2.0, 0.25), (3.0, 0.4)], "d_lo": 1e5,
                   "d_hi": 1e8, "points": 4, "lr": 0.2, "tol": 0.03},
-        "full": {"pairs": [(2.0, 1.0), (3.0, 1.0), (2.0, 0.75), (2.0, 0.25), (3.0, 0.4),
+        "full": {"engine": {**_ENG_F, "pairs": [(2.0, 1.0), (3.0, 1.0), (3.0, 0.4),
+                                                     (2.0, 0.25)]},
+                 "pairs": [(2.0, 1.0), (3.0, 1.0), (2.0, 0.75), (2.0, 0.25), (3.0, 0.4),
                            (2.5, 0.3)], "d_lo": 1e5, "d_hi": 1e8, "points": 7, "lr": 0.2,
                  "tol": 0.03},
     },
     "C-OPT-HARD": {
-        "quick": {"pairs": [(2.0, 0.25), (3.0, 0.4), (2.5, 0.3)], "d_lo": 1e5, "d_hi": 1e8,
-                  "points": 4, "lr": 0.2, "tol": 0.03, "horizon_tol": 0.01,
+        "quick": {"engine": {**_ENG_Q, "pairs": [(3.0, 0.4)]},
+                  "pairs": [(2.0, 0.25), (3.0, 0.4), (2.5, 0.3)], "d_lo": 1e5, "d_hi": 1e8,
+                  "points": 4, "lr": 0.2, "tol": 0.03, "b_min_factors": (1, 4, 16),
                   "exact_case": (2.0, 0.25, 300, 20_000),
                   "sgd_case": (2.0, 0.25, 50, 2000), "seeds": 256},
-        "full": {"pairs": [(2.0, 0.25), (3.0, 0.4), (2.5, 0.3)], "d_lo": 1e5, "d_hi": 1e8,
-                 "points": 7, "lr": 0.2, "tol": 0.03, "horizon_tol": 0.01,
+        "full": {"engine": {**_ENG_F, "pairs": [(3.0, 0.4), (2.0, 0.25)]},
+                 "pairs": [(2.0, 0.25), (3.0, 0.4), (2.5, 0.3)], "d_lo": 1e5, "d_hi": 1e8,
+                 "points": 7, "lr": 0.2, "tol": 0.03, "b_min_factors": (1, 4, 16),
                  "exact_case": (2.0, 0.25, 1000, 100_000),
                  "sgd_case": (2.0, 0.25, 100, 8000), "seeds": 512},
     },
     "C-SWITCH": {
-        "quick": {"pairs": [(2.0, 0.25), (3.0, 0.4), (2.5, 0.3), (2.0, 1.0)], "d_lo": 1e5,
+        "quick": {"engine": {**_SW, "pairs": [(2.0, 0.25)], "d": (1e5, 1e7, 3)},
+                  "pairs": [(2.0, 0.25), (3.0, 0.4), (2.5, 0.3), (2.0, 1.0)], "d_lo": 1e5,
                   "d_hi": 1e8, "points": 4, "lr": 0.2, "b1": 1, "b2": 8, "tol": 0.03,
                   "exact_case": (2.0, 0.25, 1000, 20_000),
                   "sgd_case": (2.0, 0.25, 50, 2000), "seeds": 256},
-        "full": {"pairs": [(2.0, 0.25), (3.0, 0.4), (2.5, 0.3), (2.0, 1.0), (3.0, 1.0)],
+        "full": {"engine": {**_SW, "pairs": [(2.0, 0.25), (3.0, 0.4)], "d": (1e5, 1e8, 4)},
+                 "pairs": [(2.0, 0.25), (3.0, 0.4), (2.5, 0.3), (2.0, 1.0), (3.0, 1.0)],
                  "d_lo": 1e5, "d_hi": 1e8, "points": 7, "lr": 0.2, "b1": 1, "b2": 8,
                  "tol": 0.03, "exact_case": (2.0, 0.25, 3000, 100_000),
                  "sgd_case": (2.0, 0.25, 100, 8000), "seeds": 512},

@@ -91,8 +91,8 @@ def add_lr_schedule_arg(p: argparse.ArgumentParser, default: str = "const") -> N
 
 
 def add_task_args(p: argparse.ArgumentParser, *, beta=2.0, s=0.25, sigma=1.0, modes=4000):
-    """Add ``--beta --s --sigma --modes`` (spec §1)."""
-    g = p.add_argument_group("task (spec §1)")
+    """Add ``--beta --s --sigma --modes`` (docs/theory.md §1)."""
+    g = p.add_argument_group("task (docs/theory.md §1)")
     g.add_argument("--beta", type=float, default=beta, help="capacity exponent β > 1")
     g.add_argument("--s", type=float, default=s, help="source exponent s > 0")
     g.add_argument("--sigma", type=float, default=sigma, help="label noise σ >= 0")

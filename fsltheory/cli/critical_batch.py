@@ -30,7 +30,7 @@ def register(sub) -> None:
         "(docs/theory.md §8).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    g = p.add_argument_group("task (spec §1)")
+    g = p.add_argument_group("task (docs/theory.md §1)")
     g.add_argument("--beta", type=float, default=2.0, help="capacity exponent β > 1")
     g.add_argument("--s", type=float, default=1.0, help="source exponent s > 0")
     g.add_argument("--sigma", type=float, default=10.0, help="label noise σ > 0")

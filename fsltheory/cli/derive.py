@@ -1,4 +1,5 @@
-"""``fsltheory derive``: print the symbolically derived formulas of the claims (spec §4–§5).
+"""``fsltheory derive``: print the symbolically derived formulas of the claims (docs/theory.md
+§4–§5).
 
     fsltheory derive                    # every claim, plain text
     fsltheory derive C-SWITCH --steps   # one claim with its derivation steps
@@ -23,7 +24,8 @@ def register(sub) -> None:
     p = sub.add_parser(
         "derive",
         help="print the derived formulas of the claims",
-        description="Derive the closed forms and exponents of spec §4–§5 with sympy and print "
+        description="Derive the closed forms and exponents of docs/theory.md §4–§5 with "
+        "sympy and print "
         "them per claim. Claims: " + ", ".join(CLAIM_IDS) + ".",
     )
     p.add_argument("claims", nargs="*", metavar="CLAIM", help="claim IDs (default: all)")

@@ -1,4 +1,4 @@
-"""``fsltheory optimize``: the optimal batch schedule under a data budget (spec §5) and a
+"""``fsltheory optimize``: the optimal batch schedule under a data budget (docs/theory.md §5) and a
 comparison with the usual schedules."""
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def register(sub) -> None:
         "optimize",
         help="optimal batch-size schedule under a data budget",
         description=(
-            "Optimal batch schedule for a data budget (spec §5): the continuous optimum of "
+            "Optimal batch schedule for a data budget (docs/theory.md §5): "
+            "the continuous optimum of "
             "the FSL (clipped water-filling b*(t) = clip(c sqrt K(T-t), bmin, bmax)), "
             "rounded to integer batches and optionally refined on an engine, compared with "
             "constant, switch, doubling and ramp baselines."
@@ -114,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     w(f"budget   D={args.budget} samples, lr={args.lr:g}, batch in [{args.bmin}, "
       f"{args.bmax if args.bmax is not None else 'inf'}], model {args.model}\n\n")
     s = opt.summary()
-    w("continuous optimum (spec §5: b*(t) = clip(c sqrt K(T-t), bmin, bmax))\n")
+    w("continuous optimum (docs/theory.md §5: b*(t) = clip(c sqrt K(T-t), bmin, bmax))\n")
     w(f"  horizon T* = {opt.horizon:.6g} (intrinsic time), floor binds until "
       f"T1* = {opt.floor_end:.6g}\n")
     w(f"  predicted FSL risk J* = {opt.predicted_risk:.6g}  (grid discretisation error "

@@ -1,7 +1,7 @@
 """``fsltheory simulate``: one loss curve of one schedule on one task.
 
-Defaults are the late-switching example of spec §5 (β=2, s=0.25, σ=1, 4000 modes, lr 0.2,
-budget 131072, ``switch:4,64@0.95``, constant LR) on the exact engine of spec §2.
+Defaults are the late-switching example of docs/theory.md §5 (β=2, s=0.25, σ=1, 4000 modes, lr 0.2,
+budget 131072, ``switch:4,64@0.95``, constant LR) on the exact engine of docs/theory.md §2.
 ``--lr`` is the peak LR and ``--lr-schedule`` its profile over the data (§7).  ``--json``
 prints one object with ``final_risk``, ``steps``, ``budget``, ``regime``, the realised
 ``lr`` and ``batch`` summaries (peak, first, final, number of segments) and the curve at at

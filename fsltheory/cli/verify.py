@@ -1,5 +1,5 @@
 """``fsltheory verify [CLAIM…] [--quick] [--json]``: run the numeric checks of the claims
-(spec §6), print a table (or one JSON object), write ``proofs/REPORT.md``, and exit 1 if
+(docs/theory.md §6), print a table (or one JSON object), write ``proofs/REPORT.md``, and exit 1 if
 any claim fails."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def register(sub) -> None:
     p = sub.add_parser(
         "verify",
         help="check every claim numerically and write proofs/REPORT.md",
-        description="Run the numeric checks of the claims of spec §4–§5 (measured vs "
+        description="Run the numeric checks of the claims of docs/theory.md §4–§5 (measured vs "
                     "predicted, with tolerances), print a table, write the report, and exit "
                     "1 if any claim fails.",
     )

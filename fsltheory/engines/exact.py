@@ -1,4 +1,4 @@
-"""Exact expected risk of one-pass minibatch SGD (spec §2) — the toolkit's ground truth.
+"""Exact expected risk of one-pass minibatch SGD (docs/theory.md §2) — the toolkit's ground truth.
 
 For Gaussian features the diagonal second moments ``d_j(k) = E[(θ_k − θ*)_j²]`` obey the
 closed recursion
@@ -13,7 +13,7 @@ which would lose the decay rate; ``d ← d − x d + c S`` keeps it to full rela
 It advances two steps per pass over the modes (see ``_run_segment``), about 3.5 fused
 multiply-adds and 1.5 loads per mode-step.
 
-Stability (spec §2, C-STABLE): with constant ``(η, B)`` the map is stable iff
+Stability (docs/theory.md §2, C-STABLE): with constant ``(η, B)`` the map is stable iff
 ``max_j a_j < 1`` and ``q = Σ_j (η/B) λ_j / (2 − η λ_j (1 + 1/B)) < 1``; then the
 stationary excess risk is ``E_∞ = ½ σ² q / (1 − q)``.
 """
@@ -208,7 +208,7 @@ def _exact_risk_many_kernel(lam, d0, seg_lr, seg_b, seg_n, seg_sm, seg_P0, param
 
 
 def exact_risk_numpy(task: PowerLawTask, schedule: Schedule) -> np.ndarray:
-    """Plain-numpy reference path of the §2 recursion, written exactly as in the spec
+    """Plain-numpy reference path of the §2 recursion, written exactly as in docs/theory.md
     (``a_j`` formed explicitly).  Slow; used by tests and benchmarks."""
     lam = task.lambdas
     d = task.theta_star**2
@@ -225,7 +225,7 @@ def exact_risk_numpy(task: PowerLawTask, schedule: Schedule) -> np.ndarray:
 
 # ---------------------------------------------------------------------------- stability
 def stability_q(task: PowerLawTask, lr: float, batch: float) -> float:
-    """``q(η, B) = Σ_j (η/B) λ_j / (2 − η λ_j (1 + 1/B))`` of spec §2 (``inf`` once
+    """``q(η, B) = Σ_j (η/B) λ_j / (2 − η λ_j (1 + 1/B))`` of docs/theory.md §2 (``inf`` once
     ``max_j a_j ≥ 1``)."""
     lam = task.lambdas
     denom = 2.0 - lr * lam * (1.0 + 1.0 / batch)
@@ -235,7 +235,7 @@ def stability_q(task: PowerLawTask, lr: float, batch: float) -> float:
 
 
 def max_stable_lr(task: PowerLawTask, batch: float) -> float:
-    """Supremum of stable learning rates for batch size ``B`` (spec §2, C-STABLE).
+    """Supremum of stable learning rates for batch size ``B`` (docs/theory.md §2, C-STABLE).
 
     ``q`` increases in ``η`` and diverges where ``a_1 = 1``, i.e. at
     ``η_a = 2 / (λ_1 (1 + 1/B))``; the answer is the root of ``q(η) = 1`` on
@@ -264,7 +264,7 @@ def max_stable_lr(task: PowerLawTask, batch: float) -> float:
 
 def check_stability(task: PowerLawTask, schedule: Schedule) -> None:
     """Raise :class:`UnstableScheduleError` if any distinct ``(lr, batch)`` pair the
-    schedule uses is unstable (spec §2), naming the largest stable lr for that batch.
+    schedule uses is unstable (docs/theory.md §2), naming the largest stable lr for that batch.
 
     One exemption: the schedule's very last step when it is a lone partial batch (a run of
     length one with a batch smaller than the schedule's largest), as the budget rule of
@@ -287,13 +287,14 @@ def check_stability(task: PowerLawTask, schedule: Schedule) -> None:
         checked.add((e, b))
         if stability_q(task, e, b) >= 1.0:
             raise UnstableScheduleError(
-                f"lr={e:g} is unstable for batch {b} (spec §2 needs q < 1): "
+                f"lr={e:g} is unstable for batch {b} (docs/theory.md §2 needs q < 1): "
                 f"the largest stable lr for batch {b} is {max_stable_lr(task, b):.6g}"
             )
 
 
 def stationary_risk(task: PowerLawTask, lr: float, batch: float) -> float:
-    """Stationary excess risk of constant ``(η, B)``: ``E_∞ = ½ σ² q / (1 − q)`` (spec §2).
+    """Stationary excess risk of constant ``(η, B)``: ``E_∞ = ½ σ² q / (1 − q)``
+    (docs/theory.md §2).
 
     Examples
     --------
@@ -365,13 +366,13 @@ def record_steps(n_steps: int, points: int | str | None) -> np.ndarray | None:
 
 def exact_risk(task: PowerLawTask, schedule: Schedule, *,
                points: int | str | None = "auto") -> LossCurve:
-    """Exact expected excess risk ``E_k`` of minibatch SGD, k = 0..K (spec §2).
+    """Exact expected excess risk ``E_k`` of minibatch SGD, k = 0..K (docs/theory.md §2).
 
     Parameters
     ----------
     task : PowerLawTask
     schedule : Schedule
-        Every ``(lr, batch)`` pair must satisfy the stability condition of spec §2.  Any
+        Every ``(lr, batch)`` pair must satisfy the stability condition of docs/theory.md §2.  Any
         LR profile (docs/theory.md §7): smooth stretches get their per-step LR
         ``η_peak·φ(P_k/D)`` inside the compiled loop.
     points : int, None or "auto"

@@ -1,10 +1,10 @@
-"""Stochastic one-pass minibatch SGD on Gaussian features (spec §1–§2), torch-free.
+"""Stochastic one-pass minibatch SGD on Gaussian features (docs/theory.md §1–§2), torch-free.
 
 This engine *runs* the algorithm whose expected risk the exact engine computes in closed
-form, so that the two can check each other (the Monte-Carlo check of spec §2).
+form, so that the two can check each other (the Monte-Carlo check of docs/theory.md §2).
 
-Model (spec §1): ``x = Λ^{1/2} z`` with ``z ~ N(0, I_M)``, ``y = ⟨θ*, x⟩ + σ ε`` with
-``ε ~ N(0, 1)``; every step draws ``B_k`` fresh samples and applies (spec §2)
+Model (docs/theory.md §1): ``x = Λ^{1/2} z`` with ``z ~ N(0, I_M)``, ``y = ⟨θ*, x⟩ + σ ε`` with
+``ε ~ N(0, 1)``; every step draws ``B_k`` fresh samples and applies (docs/theory.md §2)
 
     θ_{k+1} = θ_k − (η_k / B_k) Σ_b x_b (⟨θ_k, x_b⟩ − y_b),     θ_0 = 0.
 
@@ -59,7 +59,7 @@ __all__ = [
 
 #: A trajectory is declared divergent once its excess risk exceeds this multiple of the
 #: initial risk ``E_0`` (or becomes non-finite).  Under a mean-square-stable schedule
-#: (spec §2) the expected risk ``E[E_k]`` (the exact engine) stays of order ``E_0 + E_∞``;
+#: (docs/theory.md §2) the expected risk ``E[E_k]`` (the exact engine) stays of order ``E_0 + E_∞``;
 #: by Markov's inequality a trajectory above 10^12 ``E_0`` then has probability
 #: ≤ ``E[E_k]`` / (10^12 ``E_0``), i.e. essentially never comes from a stable run.
 DIVERGENCE_FACTOR = 1e12
@@ -168,7 +168,7 @@ def _raise_divergence(task, schedule, first_index, fail_step, fail_code, out) ->
     raise DivergenceError(
         f"sgd engine on {schedule}: seed index {first_index + i} diverged at step {k} "
         f"(lr={lr:g}, batch={b}): {why}; the largest mean-square-stable lr for batch "
-        f"{b} is {max_stable_lr(task, b):.6g} (spec §2)"
+        f"{b} is {max_stable_lr(task, b):.6g} (docs/theory.md §2)"
     )
 
 
@@ -220,7 +220,7 @@ def sgd_runs(
     *,
     check_stable: bool = True,
 ) -> np.ndarray:
-    """Exact excess risk of every iterate of ``seeds`` independent SGD runs (spec §2).
+    """Exact excess risk of every iterate of ``seeds`` independent SGD runs (docs/theory.md §2).
 
     ``seeds ≥ 1``; the other parameters are those of :func:`sgd_risk`.
 
@@ -251,7 +251,7 @@ def sgd_risk(
     check_stable: bool = True,
     progress: bool = False,
 ) -> LossCurve:
-    """Mean excess risk of one-pass minibatch SGD over ``seeds`` simulated runs (spec §2).
+    """Mean excess risk of one-pass minibatch SGD over ``seeds`` simulated runs (docs/theory.md §2).
 
     Parameters
     ----------
@@ -278,14 +278,14 @@ def sgd_risk(
 
     Notes
     -----
-    Update (spec §2): ``θ_{k+1} = θ_k − (η_k/B_k) Σ_b x_b(⟨θ_k, x_b⟩ − y_b)`` with fresh
+    Update (docs/theory.md §2): ``θ_{k+1} = θ_k − (η_k/B_k) Σ_b x_b(⟨θ_k, x_b⟩ − y_b)`` with fresh
     ``x_b = Λ^{1/2} z_b``, ``y_b = ⟨θ*, x_b⟩ + σ ε_b``.  Its expectation is
     :func:`~fsltheory.engines.exact.exact_risk`; the two agree within a few standard
     errors (tests/test_sgd.py).  Cost O(seeds · Σ_k B_k · M) normal draws and
     multiply-adds, in parallel over seeds (numba ``prange``).
 
     The standard error presumes the per-run risk has finite variance.  Mean-square
-    stability (spec §2) only guarantees a finite *mean*: near the stability edge the
+    stability (docs/theory.md §2) only guarantees a finite *mean*: near the stability edge the
     per-run risk is heavy-tailed, the seed mean converges slowly and typically lies *below*
     the exact risk, and ``stderr`` understates the error.  Heuristic (one dominant mode,
     batch 1): the variance stays finite iff ``E(1 − ηλ_1 z²)⁴ < 1``, i.e.

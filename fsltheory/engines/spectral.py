@@ -1,10 +1,10 @@
-"""Spectral sums of spec §3 and their closed forms of spec §4.
+"""Spectral sums of docs/theory.md §3 and their closed forms of docs/theory.md §4.
 
-For the power-law task (spec §1: ``λ_j = j^(−β)``, ``λ_j θ*_j² = j^(−(1+sβ))``, j = 1..M)
+For the power-law task (docs/theory.md §1: ``λ_j = j^(−β)``, ``λ_j θ*_j² = j^(−(1+sβ))``, j = 1..M)
 
-    e(t)   = ½ Σ_j λ_j θ*_j² e^(−2 λ_j t)          signal term               (spec §3)
-    K(u)   =   Σ_j λ_j²      e^(−2 λ_j u)          noise-forgetting kernel   (spec §3)
-    T(u)   = ∫_u^∞ K = ½ Σ_j λ_j e^(−2 λ_j u)      kernel tail               (spec §4, §5)
+    e(t)   = ½ Σ_j λ_j θ*_j² e^(−2 λ_j t)          signal term               (docs/theory.md §3)
+    K(u)   =   Σ_j λ_j²      e^(−2 λ_j u)          noise-forgetting kernel   (docs/theory.md §3)
+    T(u)   = ∫_u^∞ K = ½ Σ_j λ_j e^(−2 λ_j u)      kernel tail               (docs/theory.md §4, §5)
 
 Three ways to evaluate them
 ---------------------------
@@ -14,7 +14,7 @@ Three ways to evaluate them
 * :func:`signal_term_mp`, :func:`forgetting_kernel_mp`, :func:`kernel_tail_mp` — the same
   sums in mpmath at ``precision`` significant digits (the reference used by the tests).
 * :func:`signal_term_asymptotic`, :func:`forgetting_kernel_asymptotic`,
-  :func:`kernel_tail_asymptotic` — the closed forms of spec §4 (sum replaced by its
+  :func:`kernel_tail_asymptotic` — the closed forms of docs/theory.md §4 (sum replaced by its
   integral, Gamma-function constants), optionally with the finite-M tail correction;
   :func:`asymptotic_window` derives, from the same formulas, the range of t over which the
   closed form is expected to hold to a given tolerance.
@@ -69,7 +69,7 @@ __all__ = [
     "signal_term_mp",
     "forgetting_kernel_mp",
     "kernel_tail_mp",
-    # closed forms of spec §4
+    # closed forms of docs/theory.md §4
     "signal_term_asymptotic",
     "forgetting_kernel_asymptotic",
     "kernel_tail_asymptotic",
@@ -298,7 +298,7 @@ _EMPTY = np.empty(0)
 
 # ---------------------------------------------------------------------------- exact sums
 def signal_term(task: PowerLawTask, t) -> np.ndarray:
-    """Signal term ``e(t) = ½ Σ_{j=1}^{M} j^(−(1+sβ)) e^(−2 j^(−β) t)`` (spec §3).
+    """Signal term ``e(t) = ½ Σ_{j=1}^{M} j^(−(1+sβ)) e^(−2 j^(−β) t)`` (docs/theory.md §3).
 
     Parameters
     ----------
@@ -328,7 +328,7 @@ def signal_term(task: PowerLawTask, t) -> np.ndarray:
 
 
 def forgetting_kernel(task: PowerLawTask, u) -> np.ndarray:
-    """Noise-forgetting kernel ``K(u) = Σ_{j=1}^{M} j^(−2β) e^(−2 j^(−β) u)`` (spec §3).
+    """Noise-forgetting kernel ``K(u) = Σ_{j=1}^{M} j^(−2β) e^(−2 j^(−β) u)`` (docs/theory.md §3).
 
     ``K(0) = Σ_j j^(−2β)`` (→ ζ(2β) as M → ∞).  Same accuracy and cost as
     :func:`signal_term`.
@@ -341,7 +341,7 @@ def forgetting_kernel(task: PowerLawTask, u) -> np.ndarray:
 
 
 def kernel_tail(task: PowerLawTask, u) -> np.ndarray:
-    """Kernel tail ``∫_u^∞ K = ½ Σ_{j=1}^{M} j^(−β) e^(−2 j^(−β) u)`` (spec §4, §5).
+    """Kernel tail ``∫_u^∞ K = ½ Σ_{j=1}^{M} j^(−β) e^(−2 j^(−β) u)`` (docs/theory.md §4, §5).
 
     ``kernel_tail(task, 0) = tr(Λ)/2`` (→ ζ(β)/2).  Same accuracy and cost as
     :func:`signal_term`.
@@ -481,7 +481,7 @@ def _asymptotic(task: PowerLawTask, x, which: str, finite_m: bool, name: str) ->
 
 
 def signal_term_asymptotic(task: PowerLawTask, t, finite_m: bool = True) -> np.ndarray:
-    """Closed form of spec §4: ``e(t) ≈ Γ(s)/(2β) (2t)^(−s) − M^(−sβ)/(2sβ)``.
+    """Closed form of docs/theory.md §4: ``e(t) ≈ Γ(s)/(2β) (2t)^(−s) − M^(−sβ)/(2sβ)``.
 
     The first term is the M = ∞ integral (exact for the integral, asymptotic for the sum
     as t → ∞); the second (``finite_m=True``) is the missing tail
@@ -492,13 +492,13 @@ def signal_term_asymptotic(task: PowerLawTask, t, finite_m: bool = True) -> np.n
 
 
 def forgetting_kernel_asymptotic(task: PowerLawTask, u, finite_m: bool = True) -> np.ndarray:
-    """Closed form of spec §4: ``K(u) ≈ Γ(2 − 1/β)/β (2u)^(−(2−1/β)) − M^(1−2β)/(2β − 1)``
+    """Closed form of docs/theory.md §4: ``K(u) ≈ Γ(2 − 1/β)/β (2u)^(−(2−1/β)) − M^(1−2β)/(2β − 1)``
     (the second term only with ``finite_m=True``: the missing tail ``Σ_{j>M} λ_j²``)."""
     return _asymptotic(task, u, "kernel", finite_m, "u")
 
 
 def kernel_tail_asymptotic(task: PowerLawTask, u, finite_m: bool = True) -> np.ndarray:
-    """Closed form of spec §4: ``∫_u^∞ K ≈ Γ(2−1/β)/(2β(1−1/β)) (2u)^(−(1−1/β))
+    """Closed form of docs/theory.md §4: ``∫_u^∞ K ≈ Γ(2−1/β)/(2β(1−1/β)) (2u)^(−(1−1/β))
     − M^(1−β)/(2(β − 1))`` (second term with ``finite_m=True``: the missing ``½Σ_{j>M} λ_j``).
     Note ``Γ(2−1/β)/(1−1/β) = Γ(1−1/β)``."""
     return _asymptotic(task, u, "tail", finite_m, "u")

@@ -1,4 +1,4 @@
-"""The continuum (Volterra) engine: equation (V) of spec §3 solved in intrinsic time.
+"""The continuum (Volterra) engine: equation (V) of docs/theory.md §3 solved in intrinsic time.
 
 In intrinsic time ``t = Σ_{i<k} η_i`` with noise rate ``γ = η/B`` each mode obeys
 
@@ -84,6 +84,7 @@ from ..errors import (
     DivergenceError,
     InvalidParameterError,
     UnstableScheduleError,
+    check_int_range,
     check_range,
 )
 from ..schedule import Schedule
@@ -95,6 +96,7 @@ from .spectral import signal_term
 
 __all__ = [
     "volterra_risk",
+    "volterra_risk_runs",
     "volterra_floor",
     "compressed_spectrum",
     "volterra_grid",
@@ -260,7 +262,7 @@ def _continuum_check(task: PowerLawTask, tables) -> None:
         lr = gam[r] * b
         raise UnstableScheduleError(
             f"lr={lr:g} with batch {b} is unstable for the continuum equation "
-            f"(V) (spec §3/§5 C-FLOOR need lr/batch·tr(Λ)/2 < 1, i.e. lr < "
+            f"(V) (docs/theory.md §3/§5 C-FLOOR need lr/batch·tr(Λ)/2 < 1, i.e. lr < "
             f"{2.0 * b / tr:.6g} for batch {b})"
         )
 
@@ -274,7 +276,7 @@ def volterra_risk(
     grid_per_decade: float = 200.0,
     bins_per_decade: float | None = 200.0,
 ) -> LossCurve:
-    """Excess risk from the continuum equation (V) of spec §3 (or its σ²-dominated form).
+    """Excess risk from the continuum equation (V) of docs/theory.md §3 (or its σ²-dominated form).
 
     Parameters
     ----------
@@ -284,7 +286,7 @@ def volterra_risk(
         (stability of (V)); the discrete §2 stability condition is *not* required.
     noise : {"full", "additive"}
         ``"full"`` solves (V); ``"additive"`` its linearisation
-        ``E ≈ e(t) + (σ²/2)∫K(t − z)γ(z)dz`` (spec §3).
+        ``E ≈ e(t) + (σ²/2)∫K(t − z)γ(z)dz`` (docs/theory.md §3).
     points : int, None or "auto"
         ``None``: the risk at every step 0..K (the same axes as :func:`exact_risk`).
         ``n ≥ 2``: only at ≤ n log-spaced steps (first and last kept), with the matching
@@ -330,6 +332,26 @@ def volterra_risk(
     tables = _run_tables(schedule)
     _continuum_check(task, tables)
 
+    t_nodes, E_nodes, groups, n_cells = _solve(task, schedule, tables, noise, grid_per_decade,
+                                               bins_per_decade)
+
+    if rec is None:
+        time = schedule.intrinsic_time
+        risk = np.interp(time, t_nodes, E_nodes)
+        curve = LossCurve.from_schedule(risk, schedule, engine="volterra")
+    else:
+        data, t_out, _ = axes_at(schedule, rec)
+        risk = np.interp(t_out, t_nodes, E_nodes)
+        curve = LossCurve(risk=risk, steps=rec, data=data, time=t_out, engine="volterra")
+    curve.meta.update(noise=noise, groups=groups, cells=n_cells,
+                      grid_per_decade=grid_per_decade, bins_per_decade=bins_per_decade)
+    return curve
+
+
+
+def _solve(task: PowerLawTask, schedule: Schedule, tables, noise: str,
+           grid_per_decade: float, bins_per_decade: float | None):
+    """Integrate (V) on the segment tables: node times, E at the nodes, #groups, #cells."""
     W, mu = compressed_spectrum(task, bins_per_decade)
     nodes = volterra_grid(schedule, grid_per_decade, float(task.lambdas[0]), _tables=tables)
     t_nodes, h, gam_a, gam_b = _cells(nodes, tables)
@@ -341,21 +363,93 @@ def volterra_risk(
         raise DivergenceError(
             f"volterra engine on {schedule}: the risk overflowed at step {int(nodes[bad])}")
 
-    if rec is None:
-        time = schedule.intrinsic_time
-        risk = np.interp(time, t_nodes, E_nodes)
-        curve = LossCurve.from_schedule(risk, schedule, engine="volterra")
+    return t_nodes, E_nodes, int(mu.size), int(h.size)
+
+
+def volterra_risk_runs(
+    task: PowerLawTask,
+    lr,
+    batch,
+    counts,
+    noise: str = "full",
+    *,
+    steps=None,
+    points: int = 2,
+    grid_per_decade: float = 200.0,
+    bins_per_decade: float | None = 200.0,
+) -> LossCurve:
+    """:func:`volterra_risk` for a schedule given as run-length segments ``(lr, batch,
+    count)``, each run with its own constant learning rate (docs/theory.md §3).
+
+    Parameters
+    ----------
+    task : PowerLawTask
+    lr, batch, counts : array_like
+        Run ``i`` takes ``counts[i] ≥ 1`` steps of learning rate ``lr[i] > 0`` and integer
+        batch ``batch[i] ≥ 1``.
+    noise : {"full", "additive"}
+    steps : array_like of int or None
+        Step indices (0..K) at which to report the risk; ``None``: ``points`` log-spaced
+        steps (first and last kept).
+    points : int
+        Number of output points when ``steps`` is ``None`` (≥ 2).
+
+    Returns
+    -------
+    LossCurve
+        The same numbers as :func:`volterra_risk` on the equivalent :class:`Schedule`
+        (identical grid and integrator); no per-step arrays, so a 10^8-step schedule of a
+        few runs costs milliseconds.
+
+    Examples
+    --------
+    >>> from fsltheory import PowerLawTask
+    >>> task = PowerLawTask(2.0, 0.25, sigma=1.0, modes=10**5)
+    >>> c = volterra_risk_runs(task, [0.2, 0.2], [1, 8], [10**8, 10**6])
+    >>> int(c.steps[-1]), bool(c.final_risk > 0)
+    (101000000, True)
+    """
+    if not isinstance(task, PowerLawTask):
+        raise InvalidParameterError(f"task must be a PowerLawTask, got {type(task).__name__}")
+    if noise not in _NOISE_MODES:
+        raise InvalidParameterError(f"noise must be one of {list(_NOISE_MODES)}, got {noise!r}")
+    lrs = np.atleast_1d(np.asarray(lr, dtype=np.float64))
+    bs = np.atleast_1d(np.asarray(batch))
+    cn = np.atleast_1d(np.asarray(counts))
+    if not (lrs.ndim == bs.ndim == cn.ndim == 1 and lrs.size == bs.size == cn.size > 0):
+        raise InvalidParameterError(
+            "lr, batch and counts must be 1-D arrays of equal length >= 1 (one entry per run)")
+    if not np.all(np.isfinite(lrs) & (lrs > 0)):
+        raise InvalidParameterError("lr must be finite and in (0, inf) for every run")
+    for name, a in (("batch", bs), ("counts", cn)):
+        if a.dtype.kind not in "iuf" or np.any(a != np.round(a)) or np.any(a < 1):
+            raise InvalidParameterError(f"{name} must hold integers >= 1 for every run")
+    bs, cn = bs.astype(np.int64), cn.astype(np.int64)
+    grid_per_decade = check_range("grid_per_decade", grid_per_decade, 5.0, None)
+    schedule = Schedule._from_segments(lrs, bs, cn, np.zeros(lrs.size, dtype=bool),
+                                       profile=None, peak=float(lrs.max()), spec=None,
+                                       switch_samples=())
+    tables = run_tables(schedule)
+    _continuum_check(task, tables)
+    t_nodes, E_nodes, groups, n_cells = _solve(task, schedule, tables, noise,
+                                               grid_per_decade, bins_per_decade)
+    K = schedule.n_steps
+    if steps is None:
+        idx = record_steps(K, check_int_range("points", points, 2, None))
     else:
-        data, t_out, _ = axes_at(schedule, rec)
-        risk = np.interp(t_out, t_nodes, E_nodes)
-        curve = LossCurve(risk=risk, steps=rec, data=data, time=t_out, engine="volterra")
-    curve.meta.update(noise=noise, groups=int(mu.size), cells=int(h.size),
+        idx = np.asarray(steps, dtype=np.int64)
+        if idx.ndim != 1 or idx.size == 0 or idx.min() < 0 or idx.max() > K:
+            raise InvalidParameterError(f"steps must be step indices in [0, {K}]")
+    data, t_out, _ = axes_at(schedule, idx)
+    curve = LossCurve(risk=np.interp(t_out, t_nodes, E_nodes), steps=idx, data=data,
+                      time=t_out, engine="volterra")
+    curve.meta.update(noise=noise, groups=groups, cells=n_cells,
                       grid_per_decade=grid_per_decade, bins_per_decade=bins_per_decade)
     return curve
 
 
 def volterra_floor(task: PowerLawTask, lr: float, batch: float) -> float:
-    """Continuum stationary excess risk of constant ``(η, B)`` (spec §5, C-FLOOR):
+    """Continuum stationary excess risk of constant ``(η, B)`` (docs/theory.md §5, C-FLOOR):
 
         E_∞ = (γ σ² tr(Λ)/4) / (1 − γ tr(Λ)/2),     γ = η/B,
 
@@ -369,7 +463,8 @@ def volterra_floor(task: PowerLawTask, lr: float, batch: float) -> float:
     x = (lr / batch) * task.trace / 2.0
     if x >= 1.0:
         raise UnstableScheduleError(
-            f"lr={lr:g} is unstable for batch {batch:g} in the continuum (spec §5 C-FLOOR "
+            f"lr={lr:g} is unstable for batch {batch:g} in the continuum "
+            f"(docs/theory.md §5 C-FLOOR "
             f"needs lr/batch·tr(Λ)/2 < 1, i.e. lr < {2.0 * batch / task.trace:.6g})"
         )
     return 0.5 * task.sigma**2 * x / (1.0 - x)

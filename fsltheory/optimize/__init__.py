@@ -1,13 +1,13 @@
-"""Optimal batch-size schedules under a data budget (spec §5, ``docs/theory.md §5``).
+"""Optimal batch-size schedules under a data budget (docs/theory.md §5, ``docs/theory.md §5``).
 
 User guide
 ----------
 The final excess risk of constant-learning-rate SGD with batch schedule ``b(t)`` in
-intrinsic time ``t`` (spec §3) is, in the σ²-dominated FSL of spec §5,
+intrinsic time ``t`` (docs/theory.md §3) is, in the σ²-dominated FSL of docs/theory.md §5,
 
     J[b] = e(T) + (σ²η/2) ∫_0^T K(T − t) / b(t) dt,        ∫_0^T b(t) dt = η D,
 
-with the exact finite-M spectral sums ``e`` and ``K`` of spec §3.  This module answers
+with the exact finite-M spectral sums ``e`` and ``K`` of docs/theory.md §3.  This module answers
 "which schedule minimises the final loss?" in three flavours:
 
 * :func:`optimal_schedule` — the continuous optimum.  For a fixed horizon ``T`` the

@@ -1,4 +1,4 @@
-"""Shared validation and progress helpers of :mod:`fsltheory.optimize` (spec §5)."""
+"""Shared validation and progress helpers of :mod:`fsltheory.optimize` (docs/theory.md §5)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ def _check_task(task: PowerLawTask) -> PowerLawTask:
         raise InvalidParameterError(f"task must be a PowerLawTask, got {type(task).__name__}")
     if task.sigma <= 0:
         raise InvalidParameterError(
-            f"task.sigma must be in (0, inf) for batch-size scheduling (spec §5 is about the "
+            f"task.sigma must be in (0, inf) for batch-size scheduling "
+            f"(docs/theory.md §5 is about the "
             f"noise-dominated regime), got {task.sigma!r}"
         )
     return task
@@ -56,7 +57,8 @@ def _check_task(task: PowerLawTask) -> PowerLawTask:
 def _check_stable(task: PowerLawTask, lr: float, batch: int, name: str) -> None:
     if stability_q(task, lr, batch) >= 1.0:
         raise UnstableScheduleError(
-            f"lr={lr:g} is unstable for {name}={batch} (spec §2 needs q < 1): lr must be in "
+            f"lr={lr:g} is unstable for {name}={batch} "
+            f"(docs/theory.md §2 needs q < 1): lr must be in "
             f"(0, {max_stable_lr(task, batch):.6g}) for batch {batch}"
         )
 

@@ -1,4 +1,4 @@
-"""Baseline schedules on the same task and budget (spec §5; ``docs/theory.md §5``)."""
+"""Baseline schedules on the same task and budget (docs/theory.md §5; ``docs/theory.md §5``)."""
 
 from __future__ import annotations
 

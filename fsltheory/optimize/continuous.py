@@ -1,4 +1,5 @@
-"""The continuous optimum of the FSL batch-scheduling problem (spec §5; module docstring of
+"""The continuous optimum of the FSL batch-scheduling problem (docs/theory.md §5;
+module docstring of
 :mod:`fsltheory.optimize`, ``docs/theory.md §5``)."""
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ __all__ = ["ContinuousOptimum", "optimal_schedule"]
 
 @dataclass(frozen=True)
 class ContinuousOptimum:
-    """Result of :func:`optimal_schedule` (spec §5, C-OPT-EASY / C-OPT-HARD).
+    """Result of :func:`optimal_schedule` (docs/theory.md §5, C-OPT-EASY / C-OPT-HARD).
 
     Attributes
     ----------
@@ -59,7 +60,7 @@ class ContinuousOptimum:
         Shares of the integer schedule's steps at ``b_min`` / ``b_max``.
     signal_tail_fraction : float
         ``tail/(e_M(T*) + tail)`` where ``tail = ½ Σ_{j>M} j^(−(1+sβ)) e^(−2λ_j T*)``
-        (integral approximation, spec §4).
+        (integral approximation, docs/theory.md §4).
     profile_time, profile_batch : ndarray
         The continuous optimum ``b*(t)`` on the grid (cell left ends in ``t``).
     meta : dict
@@ -119,7 +120,8 @@ class ContinuousOptimum:
 
 def _signal_tail(task: PowerLawTask, T: float) -> float:
     """``½ Σ_{j>M} j^(−(1+sβ)) e^(−2 j^(−β) T) ≈ (1/(2β)) (2T)^(−s) γ(s, 2T M^(−β))``
-    (integral approximation of the missing modes, spec §4; exact lower incomplete gamma)."""
+    (integral approximation of the missing modes, docs/theory.md §4; exact lower
+    incomplete gamma)."""
     import mpmath
 
     x = 2.0 * T * task.modes ** (-task.beta)
@@ -163,7 +165,7 @@ def _floor_end(task, T, nodes, du, b, at_floor, at_ceil, b_min) -> float:
 
 
 class _FSLProblem:
-    """The continuous problem of spec §5 on a log grid of remaining time."""
+    """The continuous problem of docs/theory.md §5 on a log grid of remaining time."""
 
     def __init__(self, task, budget, lr, b_min, b_max, per_decade):
         self.task, self.D, self.lr, self.b_min, self.b_max = task, budget, lr, b_min, b_max
@@ -297,7 +299,8 @@ def optimal_schedule(
     lr_schedule=None,
     progress: bool | None = None,
 ) -> ContinuousOptimum:
-    """Numerically optimal batch schedule under a data budget (spec §5), optionally under a
+    """Numerically optimal batch schedule under a data budget (docs/theory.md §5),
+    optionally under a
     fixed LR profile (``docs/theory.md §7``).
 
     Parameters
@@ -307,7 +310,7 @@ def optimal_schedule(
     budget : int
         Data budget ``D`` (samples), ``≥ b_max`` (and ``≥ b_min``).
     lr : float
-        Constant learning rate ``η``; must be stable for ``b_min`` (spec §2), hence for
+        Constant learning rate ``η``; must be stable for ``b_min`` (docs/theory.md §2), hence for
         every larger batch.
     b_min, b_max : int
         Batch bounds; ``b_max=None`` means no ceiling.

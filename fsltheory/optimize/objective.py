@@ -70,7 +70,7 @@ def fsl_risk_many(task: PowerLawTask, schedules: Sequence[Schedule]) -> np.ndarr
 
 
 def fsl_risk(task: PowerLawTask, schedule: Schedule) -> float:
-    """Final excess risk of ``schedule`` under the σ²-dominated FSL (spec §5); see
+    """Final excess risk of ``schedule`` under the σ²-dominated FSL (docs/theory.md §5); see
     :func:`fsl_risk_many`."""
     return float(fsl_risk_many(task, [schedule])[0])
 
@@ -115,7 +115,7 @@ def _constant(b: int, D: int, lr: float, prof=None) -> Schedule:
 def fsl_two_stage(task: PowerLawTask, budget: int, lr: float, b1: int, b2: int,
                   samples) -> np.ndarray:
     """FSL final risk of the two-stage schedules ``b1 → b2`` after ``samples`` (multiples
-    of ``b1``), without building per-step arrays (spec §5, C-SWITCH).
+    of ``b1``), without building per-step arrays (docs/theory.md §5, C-SWITCH).
 
     Same geometry as :meth:`Schedule.two_stage`: ``n1 = P/b1`` steps at ``b1``, then
     ``⌈(D−P)/b2⌉`` steps at ``b2`` of which the last takes the remainder ``r`` if

@@ -1,4 +1,5 @@
-"""Scaling studies: fitted exponents against the budget next to the predicted ones (spec §5:
+"""Scaling studies: fitted exponents against the budget next to the predicted ones (docs/theory.md
+§5:
 C-SWITCH, C-OPT-EASY, C-OPT-HARD; ``docs/theory.md §5``)."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ __all__ = ["ScalingResult", "predicted_exponents", "switch_scaling", "continuous
 
 
 def predicted_exponents(beta: float, s: float) -> dict[str, Any]:
-    """Predicted log-log slopes against ``D`` (spec §5: C-SWITCH, C-OPT-EASY, C-OPT-HARD),
+    """Predicted log-log slopes against ``D`` (docs/theory.md §5: C-SWITCH, C-OPT-EASY, C-OPT-HARD),
     read from :mod:`fsltheory.symbolic` (the single source of truth for exponents).
 
     hard (s < 1 − 1/β): ``D − P* ≍ D^((1+s)/(2−1/β))``, ``T* ≍ D``, ``J* ≍ D^(−s)``,

@@ -1,4 +1,4 @@
-"""Searches used by the optimisers of :mod:`fsltheory.optimize` (spec §5).
+"""Searches used by the optimisers of :mod:`fsltheory.optimize` (docs/theory.md §5).
 
 * :func:`minimize_scalar` — a grid bracket followed by :func:`scipy.optimize.minimize_scalar`
   (Brent with the bracketing triple when the grid minimum is interior, the bounded

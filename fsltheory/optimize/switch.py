@@ -1,4 +1,4 @@
-"""Two-stage and k-stage batch schedules: the best switch points (spec §5, C-SWITCH;
+"""Two-stage and k-stage batch schedules: the best switch points (docs/theory.md §5, C-SWITCH;
 ``docs/theory.md §5``)."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ __all__ = ["SwitchResult", "StagesResult", "optimal_switch", "optimal_stages"]
 
 @dataclass(frozen=True)
 class SwitchResult:
-    """Result of :func:`optimal_switch` (spec §5, C-SWITCH).
+    """Result of :func:`optimal_switch` (docs/theory.md §5, C-SWITCH).
 
     Attributes
     ----------
@@ -86,7 +86,8 @@ def optimal_switch(
     rtol: float = 0.0,
     progress: bool | None = None,
 ) -> SwitchResult:
-    """Best two-stage schedule ``b1 → b2`` after ``P`` samples (spec §5, C-SWITCH), under a
+    """Best two-stage schedule ``b1 → b2`` after ``P`` samples (docs/theory.md §5, C-SWITCH),
+    under a
     fixed LR profile (``docs/theory.md §7``).
 
     Parameters
@@ -258,7 +259,7 @@ def optimal_stages(
     max_sweeps: int = 12,
     progress: bool | None = None,
 ) -> StagesResult:
-    """Best k-stage schedule with given increasing batch sizes (spec §5), under a fixed LR
+    """Best k-stage schedule with given increasing batch sizes (docs/theory.md §5), under a fixed LR
     profile ``lr_schedule`` (``docs/theory.md §7``; ``None``: constant LR).
 
     Coordinate descent over the k−1 switch points (samples before each switch, each a
@@ -373,7 +374,7 @@ def _switch_lattice(base: int, step: int, D: int, b_last: int) -> tuple[int, int
     ``P0 + m·L``, ``L = lcm(step, b_last)``.
 
     Why: a final partial batch of ``r`` samples adds ``(σ²η/2)(Kt(0) − Kt(η))(1/r − 1/b)``
-    to the FSL (spec §5) — an artefact of the budget rule of :class:`Schedule` that would
+    to the FSL (docs/theory.md §5) — an artefact of the budget rule of :class:`Schedule` that would
     make the loss a saw-tooth in ``P`` with period ``b_last``; the switch searches compare
     switch points on equal footing instead.  Resolution: one step of the last stage.
     """

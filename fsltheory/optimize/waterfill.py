@@ -1,5 +1,5 @@
 """Water-filling on a log grid of remaining time: the inner problem of the continuous
-optimum (spec §5, C-OPT-EASY / C-OPT-HARD; ``docs/theory.md §5``)."""
+optimum (docs/theory.md §5, C-OPT-EASY / C-OPT-HARD; ``docs/theory.md §5``)."""
 
 from __future__ import annotations
 

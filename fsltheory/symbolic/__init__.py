@@ -1,10 +1,10 @@
-"""Symbolic derivations of the FSL closed forms and scheduling claims (spec §4–§5).
+"""Symbolic derivations of the FSL closed forms and scheduling claims (docs/theory.md §4–§5).
 
-This package is sympy only.  Each claim of the spec has a derivation function that builds
+This package is sympy only.  Each claim of docs/theory.md has a derivation function that builds
 its result from the model — sums replaced by integrals, Gamma integrals evaluated,
 Lagrangians differentiated, balance equations solved, exponents read off as logarithmic
 derivatives — and returns a :class:`Derivation` recording every intermediate expression.
-Nothing is typed in; the tests compare against the spec text written independently.
+Nothing is typed in; the tests compare against the docs/theory.md text written independently.
 
 Quick guide
 -----------
@@ -107,7 +107,7 @@ _BUILDERS: dict[str, Callable[[], Derivation]] = {
     "C-SWITCH-LR": switch_lr_derivation,
 }
 
-#: every claim ID with a derivation, in spec order
+#: every claim ID with a derivation, in docs/theory.md order
 CLAIM_IDS: tuple[str, ...] = tuple(_BUILDERS)
 
 

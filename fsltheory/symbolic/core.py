@@ -1,7 +1,7 @@
 """Shared machinery of the symbolic derivations: symbols, derivation records, numeric twins.
 
 Every derivation of :mod:`fsltheory.symbolic` returns a :class:`Derivation`: the claim ID,
-its statement (spec §4–§5), the assumptions it makes (typically "leading order: replace
+its statement (docs/theory.md §4–§5), the assumptions it makes (typically "leading order: replace
 the spectral sum by its integral" or "use the power-law form of K"), the list of
 intermediate steps (each a sentence plus the sympy expression sympy produced at that
 point), and a dict of named results.  ``Derivation.numeric[name]`` is the
@@ -118,9 +118,9 @@ class Derivation:
     Attributes
     ----------
     claim : str
-        Claim ID of spec §4–§5 (``"C-OPT-EASY"``, …).
+        Claim ID of docs/theory.md §4–§5 (``"C-OPT-EASY"``, …).
     title, statement, section : str
-        Short title, the statement being derived, and the spec section (``"§5"``).
+        Short title, the statement being derived, and the docs/theory.md section (``"§5"``).
     assumptions : tuple of str
         Every approximation the derivation makes (e.g. leading-order power-law forms).
     steps : tuple of Step

@@ -1,6 +1,6 @@
-"""The data–steps trade-off and the critical batch size (spec §8): C-ES and C-BOPT.
+"""The data–steps trade-off and the critical batch size (docs/theory.md §8): C-ES and C-BOPT.
 
-Model (ours, spec §8): at constant learning rate η and constant batch B, the excess risk
+Model (ours, docs/theory.md §8): at constant learning rate η and constant batch B, the excess risk
 after S steps is the signal plus the stationary floor,
 
     L(S, B) ≈ A_e (ηS)^(−s) + F(η, B),     F ≈ cη/B,
@@ -61,7 +61,7 @@ def es_derivation() -> Derivation:
     """
     log = StepLog()
     F = c * eta / B
-    log("Stationary floor at small η/B (spec §2, C-FLOOR): F = cη/B, c = σ²ζ(β)/4", F)
+    log("Stationary floor at small η/B (docs/theory.md §2, C-FLOOR): F = cη/B, c = σ²ζ(β)/4", F)
     bmin = solve_positive(sp.Eq(F, ell), B)
     log("B_min: the floor equals the target, F(B_min) = ℓ", bmin)
     w = sp.Symbol("w", positive=True)  # w = (ηS)^(−s)
@@ -157,7 +157,7 @@ def es_derivation() -> Derivation:
 
 @cache
 def gns_moment_derivation() -> Derivation:
-    """Gradient noise scale of the model from Gaussian fourth moments (spec §8).
+    """Gradient noise scale of the model from Gaussian fourth moments (docs/theory.md §8).
 
     Per-example gradient at residual r = θ − θ*: g = x(⟨x, r⟩ − σε), x ~ N(0, Λ).  Isserlis'
     theorem on two modes (Λ = diag(l₁, l₂)) gives E[g gᵀ]; the covariance is

@@ -1,4 +1,5 @@
-"""Stability and stationary floors of constant-(η, B) SGD (spec §2, §3, §5 C-STABLE/C-FLOOR).
+"""Stability and stationary floors of constant-(η, B) SGD (docs/theory.md §2, §3, §5
+C-STABLE/C-FLOOR).
 
 * :func:`stability_derivation` starts from the exact per-mode coefficients of the §2
   recursion, a_j = (1 − ηλ)² + η²λ²/B and c_j = η²λ/B, and derives the mode-wise
@@ -28,7 +29,7 @@ q = sp.Symbol("q", positive=True)
 
 @cache
 def stability_derivation() -> Derivation:
-    """C-STABLE: stability of the §2 recursion and its stationary risk (spec §2).
+    """C-STABLE: stability of the §2 recursion and its stationary risk (docs/theory.md §2).
 
     Steps: per mode, ``1 − a > 0`` ⟺ ``η < 2B/((B+1)λ)`` (sympy solves 1 − a = 0); the
     stationary point of ``d = a d + c(2E + σ²)`` gives ``d = c(2E + σ²)/(1 − a)``, so
@@ -100,7 +101,7 @@ def stability_derivation() -> Derivation:
 
 @cache
 def floor_derivation() -> Derivation:
-    """C-FLOOR: stationary floors, discrete (§2) and continuum (V) (spec §3, §5).
+    """C-FLOOR: stationary floors, discrete (§2) and continuum (V) (docs/theory.md §3, §5).
 
     Laplace transform of (V) with constant γ: Ê = ê + γK̂(Ê + σ²/(2p)).  Solve for Ê,
     multiply by p and let p → 0 (final-value theorem; ê(0) and K̂(0) = ∫K are finite,

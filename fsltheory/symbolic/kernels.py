@@ -1,6 +1,6 @@
-"""Closed forms of the signal term and the noise-forgetting kernel (spec §4).
+"""Closed forms of the signal term and the noise-forgetting kernel (docs/theory.md §4).
 
-Both spectral sums of spec §3 have the shape ``Σ_j j^(−p) exp(−2 j^(−β) x)``:
+Both spectral sums of docs/theory.md §3 have the shape ``Σ_j j^(−p) exp(−2 j^(−β) x)``:
 
 * signal term  e(t) = ½ Σ_j λ_j θ*_j² e^(−2λ_j t) = ½ Σ_j j^(−(1+sβ)) e^(−2 j^(−β) t),
 * kernel       K(u) = Σ_j λ_j² e^(−2λ_j u)        = Σ_j j^(−2β) e^(−2 j^(−β) u).
@@ -58,7 +58,7 @@ def sum_over_modes(expr: sp.Expr) -> sp.Expr:
 
 
 def spectral_sum_asymptotic(p: sp.Expr, x: sp.Symbol, log: StepLog | None = None):
-    """Leading-order form of ``Σ_j j^(−p) exp(−2 j^(−β) x)`` as x → ∞ (spec §4).
+    """Leading-order form of ``Σ_j j^(−p) exp(−2 j^(−β) x)`` as x → ∞ (docs/theory.md §4).
 
     Assumption (leading order): the sum over j ≥ 1 is replaced by ∫_0^∞ dj.  The
     substitution u = 2x j^(−β), i.e. j = (2x/u)^(1/β), turns the integral into
@@ -98,14 +98,14 @@ def spectral_sum_asymptotic(p: sp.Expr, x: sp.Symbol, log: StepLog | None = None
 
 @cache
 def signal_derivation() -> Derivation:
-    """C-SIGNAL: e(t) ~ Γ(s)/(2β)·(2t)^(−s), and the finite-M correction (spec §4).
+    """C-SIGNAL: e(t) ~ Γ(s)/(2β)·(2t)^(−s), and the finite-M correction (docs/theory.md §4).
 
     Assumptions: leading order in t (sum → integral); for the finite-M correction
     t ≪ M^β so that e^(−2 j^(−β) t) ≈ 1 for j > M.
     """
     log = StepLog()
     weight = j ** (-(1 + s * beta))
-    log("Signal weight λ_j θ*_j² (spec §1)", weight)
+    log("Signal weight λ_j θ*_j² (docs/theory.md §1)", weight)
     expr, exponent, const = spectral_sum_asymptotic(1 + s * beta, t, log)
     e_asym = sp.Mul(const / 2, sp.Pow(2 * t, exponent, evaluate=False), evaluate=False)
     log("e(t) = ½ × sum", e_asym)
@@ -141,7 +141,7 @@ def kernel_derivation() -> Derivation:
     """
     log = StepLog()
     summand = j ** (-2 * beta) * sp.exp(-2 * j ** (-beta) * u)
-    log("Kernel summand λ_j² e^(−2λ_j u) (spec §3)", summand)
+    log("Kernel summand λ_j² e^(−2λ_j u) (docs/theory.md §3)", summand)
     K_asym, exponent, const = spectral_sum_asymptotic(2 * beta, u, log)
     log("K(u) ~", K_asym)
     K0 = sum_over_modes(summand.subs(u, 0))

@@ -1,4 +1,4 @@
-"""Data-limited rates of fixed-batch learning-rate schedules (spec §5, C-RATES).
+"""Data-limited rates of fixed-batch learning-rate schedules (docs/theory.md §5, C-RATES).
 
 For each schedule the leading-order FSL is written as a function of the peak learning rate
 η₀, the number of steps N (= D at fixed batch) and L = log N, from the σ²-dominated

@@ -1,6 +1,6 @@
-"""Batch-size scheduling under a data budget (spec §5): derivations of the claims.
+"""Batch-size scheduling under a data budget (docs/theory.md §5): derivations of the claims.
 
-All derivations start from the σ²-dominated FSL of spec §5,
+All derivations start from the σ²-dominated FSL of docs/theory.md §5,
 
     J[b] = e(T) + (σ²η/2) ∫_0^T K(T − t)/b(t) dt,     ∫_0^T b(t) dt = ηD,
 
@@ -65,7 +65,7 @@ def _pos(expr: sp.Expr) -> sp.Expr:
 @cache
 def opt_easy_derivation() -> Derivation:
     """C-OPT-EASY: b*(t) ∝ √K(T−t); T* ≍ D^(β/(1+sβ)), J* ≍ D^(−sβ/(1+sβ)),
-    b*(0) ≍ D^((s−1+1/β)/(s+1/β)), b*(T*) ≍ D^((1/2+sβ)/(1+sβ)) (spec §5).
+    b*(0) ≍ D^((s−1+1/β)/(s+1/β)), b*(T*) ≍ D^((1/2+sβ)/(1+sβ)) (docs/theory.md §5).
 
     Steps: the Lagrangian density (σ²η/2)K/b + μb of J[b] with the budget constraint is
     stationary at b ∝ √K (convex in b, so this is the minimum); the budget fixes the
@@ -144,7 +144,7 @@ def opt_easy_derivation() -> Derivation:
 # ------------------------------------------------------------------------- C-REGIME
 @cache
 def regime_derivation() -> Derivation:
-    """C-REGIME: b*(0) grows with D iff s > 1 − 1/β (spec §1, §5).
+    """C-REGIME: b*(0) grows with D iff s > 1 − 1/β (docs/theory.md §1, §5).
 
     The b*(0) exponent of C-OPT-EASY is a ratio whose denominator s + 1/β is positive;
     sympy solves numerator = 0 for s, and the numerator increases in s.
@@ -177,10 +177,10 @@ def regime_derivation() -> Derivation:
 @cache
 def opt_hard_derivation() -> Derivation:
     """C-OPT-HARD: clipped law, growth fraction D^(−(1−1/β−s)/(2−1/β)), J* ≍ D^(−s),
-    final batch ≍ D^((1+s)/2) (spec §5).  At fixed η and σ the derived B_min-dependence
-    of the final batch is B_min^(−s/2) = B_min^(1/2)·(D/B_min)^((1+s)/2) / D^((1+s)/2),
-    i.e. the spec's prefactor B_min(D/B_min)^((1+s)/2) is off by √B_min (the D exponent
-    agrees).
+    final batch ≍ D^((1+s)/2) (docs/theory.md §5).  At fixed η and σ the derived
+    B_min-dependence of the final batch is B_min^(−s/2) = B_min^(1/2)·(D/B_min)^((1+s)/2)
+    / D^((1+s)/2): the often-quoted prefactor B_min(D/B_min)^((1+s)/2) is off by √B_min
+    (the D exponent agrees); docs/theory.md §5 states the corrected law.
 
     KKT with b ≥ B_min: the Lagrangian density is convex in b, so the constrained minimiser
     is max{B_min, c√K(T−t)}: B_min until T₁ = T − R, then growth, with c√K(R) = B_min.
@@ -237,8 +237,8 @@ def opt_hard_derivation() -> Derivation:
         section="§5",
         statement="b*(t) = max{B_min, c(T−t+1)^(1/(2β)−1)}; (T*−T₁*)/T* ≍ "
         "D^(−(1−1/β−s)/(2−1/β)); T* ≈ ηD/B_min; J* ≍ D^(−s); "
-        "final batch ≍ D^((1+s)/2) (spec: B_min(D/B_min)^((1+s)/2); derived prefactor at "
-        "fixed η, σ: B_min^(1/2)(D/B_min)^((1+s)/2)).",
+        "final batch ≍ D^((1+s)/2), prefactor at fixed η, σ: B_min^(1/2)(D/B_min)^((1+s)/2), "
+        "i.e. ∝ B_min^(−s/2) (corrected; B_min(D/B_min)^((1+s)/2) is wrong in B_min).",
         assumptions=(
             "σ²-dominated FSL of §5; e(T) ≈ A T^(−s), K(u) ≈ A_K u^(−(2−1/β)) for R ≫ 1",
             "leading order: T ≈ ηD/B_min in the signal derivative; ∫_R^T K ≈ ∫_R^∞ K",
@@ -263,7 +263,7 @@ def opt_hard_derivation() -> Derivation:
 @cache
 def switch_derivation() -> Derivation:
     """C-SWITCH: two-stage B₁ → B₂; D − P* ≍ D^((1+s)/(2−1/β)) in the hard regime,
-    P* = 0 in the easy regime (spec §5).
+    P* = 0 in the easy regime (docs/theory.md §5).
 
     J(R) with R steps after the switch and S = (D − B₂R)/B₁ + R total steps; sympy
     differentiates (Leibniz rule on the noise integrals) and the derivative factors as
@@ -339,7 +339,7 @@ def switch_derivation() -> Derivation:
 @cache
 def catchup_derivation() -> Derivation:
     """C-CATCHUP: gap ∝ (t − t_s)^(−(1−1/β)); half-drop time 2^(β/(β−1)) − 1; the gap
-    falls below e(t_s) after t_s^(sβ/(β−1)) (spec §5).
+    falls below e(t_s) after t_s^(sβ/(β−1)) (docs/theory.md §5).
 
     From the σ²-dominated linearisation E(t) ≈ e(t) + (σ²/2)∫_0^t K(t−z)γ(z)dz at equal
     intrinsic time (same e(t)); sympy changes variables u = t − z.
@@ -461,7 +461,7 @@ def duality_derivation() -> Derivation:
 
 
 def _duality_order(log: StepLog) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
-    """Order in η₀ at which the exact §2 recursion breaks the duality (spec §2, §3).
+    """Order in η₀ at which the exact §2 recursion breaks the duality (docs/theory.md §2, §3).
 
     Per mode (eigenvalue λ, x = η₀λ) and per batch step of size B, the exact second-moment
     map multiplies the signal by g_B(x) = (1 − x)² + x²/B; the continuum (§3) by
