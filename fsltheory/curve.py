@@ -15,6 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from .errors import check_int_range
+from .io import atomic_open
+
 __all__ = ["LossCurve", "log_spaced_indices"]
 
 
@@ -31,6 +34,8 @@ def log_spaced_indices(n: int, points: int) -> np.ndarray:
     >>> log_spaced_indices(3, 200).tolist()
     [0, 1, 2]
     """
+    n = check_int_range("n", n, 0, None)
+    points = check_int_range("points", points, 1, None)
     if n <= points:
         return np.arange(n)
     if points < 2:
@@ -112,9 +117,12 @@ class LossCurve:
         return out
 
     def to_csv(self, path: str | Path) -> None:
-        """Write the full curve as CSV with columns step, data, time, risk[, stderr]."""
+        """Write the full curve as CSV with columns step, data, time, risk[, stderr].
+
+        The file is written atomically (:func:`fsltheory.io.atomic_open`): an error or
+        Ctrl-C part-way leaves no partial file and the previous file intact."""
         cols = ["step", "data", "time", "risk"] + (["stderr"] if self.stderr is not None else [])
-        with open(path, "w", newline="") as fh:
+        with atomic_open(path, "w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(cols)
             for k in range(len(self)):

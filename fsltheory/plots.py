@@ -75,13 +75,24 @@ def style():
 
 def save_figure(fig: Figure, out_dir: str | Path, name: str, dpi: int = 200) -> list[Path]:
     """Write ``<out_dir>/<name>.pdf`` (vector) and ``<name>.png`` (``dpi``); closes ``fig``.
-    Metadata dates are dropped so that re-running gives identical PDFs."""
+    Metadata dates are dropped so that re-running gives identical PDFs.
+
+    Each file is drawn to a temporary file in ``out_dir`` and renamed into place
+    (:func:`fsltheory.io.temp_path`), so an error, a full disk or Ctrl-C never leaves a
+    truncated figure where a good one was."""
+    from .io import temp_path
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     pdf, png = out / f"{name}.pdf", out / f"{name}.png"
-    fig.savefig(pdf, metadata={"CreationDate": None, "Creator": "fsltheory"})
-    fig.savefig(png, dpi=dpi, metadata={"Software": "fsltheory"})
-    plt.close(fig)
+    try:
+        with temp_path(pdf) as tmp:
+            fig.savefig(tmp, format="pdf",
+                        metadata={"CreationDate": None, "Creator": "fsltheory"})
+        with temp_path(png) as tmp:
+            fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": "fsltheory"})
+    finally:
+        plt.close(fig)
     return [pdf, png]
 
 

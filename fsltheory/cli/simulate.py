@@ -9,13 +9,21 @@ object with ``final_risk``, ``steps``, ``budget``, ``regime`` and the curve at a
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 from ..engines import ENGINES, get_engine
 from ..errors import InvalidParameterError, check_int_range
 from ..schedule import SCHEDULE_GRAMMAR, Schedule
-from .common import add_task_args, print_json, task_from_args
+from .common import (
+    add_task_args,
+    check_steps_memory,
+    float_arg,
+    int_arg,
+    print_json,
+    task_from_args,
+)
 
 DEFAULT_SCHEDULE = "switch:4->64@0.95"
 
@@ -28,22 +36,43 @@ def register(sub) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     add_task_args(p)
-    p.add_argument("--lr", type=float, default=0.2, help="learning rate")
-    p.add_argument("--budget", type=int, default=131072, help="data budget D (samples)")
+    p.add_argument("--lr", type=float_arg("--lr"), default=0.2, help="learning rate")
+    p.add_argument("--budget", type=int_arg("--budget"), default=131072,
+                   help="data budget D (samples)")
     p.add_argument("--schedule", default=DEFAULT_SCHEDULE, help=SCHEDULE_GRAMMAR)
     p.add_argument("--engine", default="exact", help=f"one of {sorted(ENGINES)}")
-    p.add_argument("--seeds", type=int, default=64, help="seeds (sgd engine)")
-    p.add_argument("--seed", type=int, default=0, help="base seed (sgd engine)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--points", type=int, default=200, help="max curve points in --json")
-    p.add_argument("--csv", metavar="PATH", help="write the full curve as CSV")
+    p.add_argument("--seeds", type=int_arg("--seeds"), default=64,
+                   help="number of runs >= 2 (sgd engine)")
+    p.add_argument("--seed", type=int_arg("--seed"), default=0,
+                   help="base seed >= 0 (sgd engine)")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object (nothing on stdout on error)")
+    p.add_argument("--points", type=int_arg("--points"), default=200,
+                   help="max curve points in --json (>= 2)")
+    p.add_argument("--csv", metavar="PATH",
+                   help="write the full curve as CSV (atomically: no partial file)")
     p.set_defaults(func=run)
+
+
+def _min_batch(spec: str) -> int:
+    """Smallest batch size written in a schedule string (1 if none can be read), for the
+    up-front memory estimate; the full validation is :meth:`Schedule.parse`'s."""
+    head = str(spec).split("@", 1)[0].split(":", 1)[-1]
+    sizes = [int(x) for x in re.findall(r"[0-9]+", head) if x.isascii()]
+    return max(1, min(sizes)) if sizes else 1
 
 
 def run(args: argparse.Namespace) -> int:
     task = task_from_args(args)
     points = check_int_range("points", args.points, 2, None)
-    schedule = Schedule.parse(args.schedule, args.budget, args.lr)
+    budget = check_int_range("budget", args.budget, 1, None)
+    get_engine(args.engine)  # unknown engine: fail before any work
+    if args.engine == "sgd":
+        check_int_range("seeds", args.seeds, 2, None)
+        check_int_range("seed", args.seed, 0, None)
+    # Per-step arrays: refuse sizes that cannot fit before allocating them.
+    check_steps_memory(budget, _min_batch(args.schedule))
+    schedule = Schedule.parse(args.schedule, budget, args.lr)
     if args.csv and not Path(args.csv).resolve().parent.is_dir():
         raise InvalidParameterError(
             f"--csv must be a file path in an existing directory, got {args.csv!r}"
