@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import check_int_range
+from .errors import InvalidParameterError, check_int_range
 from .io import atomic_open
 
 __all__ = ["LossCurve", "log_spaced_indices"]
@@ -89,6 +89,7 @@ class LossCurve:
 
     def subsample(self, points: int = 200) -> LossCurve:
         """The curve at at most ``points`` log-spaced steps (first and last kept)."""
+        points = check_int_range("points", points, 2, None)
         idx = log_spaced_indices(len(self), points)
         return LossCurve(
             risk=self.risk[idx],
@@ -102,6 +103,12 @@ class LossCurve:
 
     def at_data(self, samples: np.ndarray | float) -> np.ndarray:
         """Risk interpolated (log-linear in risk) at given cumulative sample counts."""
+        try:
+            samples = np.asarray(samples, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InvalidParameterError(
+                f"samples must be real numbers (cumulative sample counts), got {samples!r}"
+            ) from None
         return np.exp(np.interp(samples, self.data, np.log(np.maximum(self.risk, 1e-300))))
 
     def to_dict(self) -> dict[str, list]:
@@ -121,6 +128,8 @@ class LossCurve:
 
         The file is written atomically (:func:`fsltheory.io.atomic_open`): an error or
         Ctrl-C part-way leaves no partial file and the previous file intact."""
+        if not isinstance(path, (str, Path)):
+            raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
         cols = ["step", "data", "time", "risk"] + (["stderr"] if self.stderr is not None else [])
         with atomic_open(path, "w", newline="") as fh:
             w = csv.writer(fh)

@@ -52,6 +52,8 @@ def register(sub) -> None:
 def check_names(names: list[str]) -> list[str]:
     """Validate figure names (all figures if empty); unknown names raise
     :class:`InvalidParameterError` listing the valid ones."""
+    if isinstance(names, str):
+        names = [names]
     if not names:
         return list(FIGURE_NAMES)
     bad = [n for n in names if n not in FIGURE_NAMES]

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from ..engines import ENGINES, get_engine
+from ..engines.guards import check_final_step
 from ..errors import InvalidParameterError, check_int_range
 from ..schedule import SCHEDULE_GRAMMAR, Schedule
 from .common import (
@@ -73,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     # Per-step arrays: refuse sizes that cannot fit before allocating them.
     check_steps_memory(budget, _min_batch(args.schedule))
     schedule = Schedule.parse(args.schedule, budget, args.lr)
+    check_final_step(task, schedule)  # a final partial batch must be stable too (spec §2)
     if args.csv and not Path(args.csv).resolve().parent.is_dir():
         raise InvalidParameterError(
             f"--csv must be a file path in an existing directory, got {args.csv!r}"

@@ -48,6 +48,7 @@ from ..errors import DivergenceError, InvalidParameterError, check_int_range, ch
 from ..schedule import Schedule
 from ..task import PowerLawTask
 from .exact import check_stability, max_stable_lr
+from .guards import check_final_step
 
 __all__ = [
     "sgd_risk",
@@ -194,6 +195,7 @@ def _validate(task, schedule, seeds, seed, check_stable, min_seeds=2) -> tuple[i
                  value=task.modes)
     if check_stable:
         check_stability(task, schedule)
+        check_final_step(task, schedule)  # check_stability exempts a final partial batch
     return seeds, seed
 
 
