@@ -190,7 +190,10 @@ def check_memory(name: str, nbytes: float, limit: int | None = None, *,
 memory, above the limit 1 GiB (set FSLTHEORY_MEMORY_LIMIT to change it)
     """
     lim = memory_limit() if limit is None else int(limit)
-    n = float(nbytes)
+    try:
+        n = float(nbytes)
+    except (TypeError, ValueError):
+        raise TypeError(f"nbytes must be a number of bytes, got {nbytes!r}") from None
     if not math.isfinite(n) or n > lim:
         what = name if value is None else f"{name}={value}"
         need = "more memory than can be addressed" if not math.isfinite(n) else \

@@ -605,7 +605,7 @@ FIGURE_NAMES: tuple[str, ...] = tuple(FIGURE_DATA)
 
 def figure_data(name: str, quick: bool = False) -> FigData:
     """The data behind figure ``name`` (one of :data:`FIGURE_NAMES`)."""
-    if name not in FIGURE_DATA:
+    if not isinstance(name, str) or name not in FIGURE_DATA:
         raise InvalidParameterError(
             f"figure must be one of {', '.join(FIGURE_NAMES)}; got {name!r}"
         )

@@ -61,6 +61,8 @@ def temp_path(path: str | Path) -> Iterator[Path]:
     it is renamed over ``path``, on any exception (including ``KeyboardInterrupt``) it is
     deleted.  For writers that insist on a file name (e.g. ``Figure.savefig``, which picks
     the format from the suffix)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}",
                                dir=target.parent if str(target.parent) else ".")

@@ -144,7 +144,7 @@ def _one_line_error(rc, out, err, *needles):
         (["--points", "1"], ["points must be an integer in [2, inf]"]),
         (["--engine", "magic"], ["engine must be one of", "'exact'"]),
         (["--beta", "abc"], ["--beta must be a real number", "'abc'"]),
-        (["--budget", "1.5e1"], ["--budget must be an integer", "'1.5e1'"]),
+        (["--budget", "1.5e0"], ["--budget must be an integer", "'1.5e0'"]),
         (["--nonsense"], ["unrecognized arguments"]),
         (["--csv", "/nonexistent-dir/x.csv"], ["--csv must be a file path"]),
     ],

@@ -171,7 +171,9 @@ def run_claims(ids: Iterable[str] | None = None, scale: str = "quick", seed: int
 
 def summary(evidence: Iterable[Evidence]) -> dict[str, Any]:
     """``{"claims": [...], "passed": bool}`` (the ``verify --json`` object)."""
-    claims = [evidence_json(ev, get_claim(ev.claim)) for ev in evidence]
+    from .report import _evidence
+
+    claims = [evidence_json(ev, get_claim(ev.claim)) for ev in _evidence(evidence)]
     return {"claims": claims, "passed": all(c["verdict"] == "pass" for c in claims)}
 
 
