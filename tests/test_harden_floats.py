@@ -11,7 +11,6 @@ from conftest import assert_one_line_error
 
 from fsltheory import PowerLawTask, Schedule, exact_risk, stationary_risk
 from fsltheory.errors import InvalidParameterError, check_finite, check_range
-from fsltheory.task import SIGMA_MAX
 
 
 def test_sigma_whose_square_overflows_is_refused():
@@ -22,6 +21,8 @@ def test_sigma_whose_square_overflows_is_refused():
 
 
 def test_largest_sigma_still_computes_finite_risks():
+    from fsltheory.task import SIGMA_MAX
+
     task = PowerLawTask(2.0, 0.25, sigma=SIGMA_MAX, modes=10)
     curve = exact_risk(task, Schedule.constant(4, 400, 0.2))
     assert np.all(np.isfinite(curve.risk))

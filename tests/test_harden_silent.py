@@ -10,12 +10,13 @@ from conftest import assert_one_line_error
 from fsltheory import PowerLawTask, Schedule, max_stable_lr
 from fsltheory.claims import fit_loglog, run_claims
 from fsltheory.claims.base import decades
-from fsltheory.engines.guards import check_final_step
 from fsltheory.errors import InvalidParameterError, UnstableScheduleError, check_int_range
 from fsltheory.figdata import loglog_slope
 
 
 def test_final_partial_batch_is_checked_for_stability():
+    from fsltheory.engines.guards import check_final_step
+
     # One extra sample past 200 whole batches of 64 is a final batch of 1 at an lr three
     # times its stable limit: the exact engine (whose check exempts that step) returns a
     # risk 11.8x higher than without the sample.  The guard refuses it.
@@ -28,6 +29,8 @@ def test_final_partial_batch_is_checked_for_stability():
 
 
 def test_lr_array_with_one_huge_final_entry_is_refused():
+    from fsltheory.engines.guards import check_final_step
+
     # before: exact/sgd engines accepted it (last step exempt) and returned E ≈ 1.5e200
     task = PowerLawTask(2.0, 0.25, modes=1000)
     sch = Schedule.from_arrays([0.1] * 10 + [1e100], [4] * 10 + [1])

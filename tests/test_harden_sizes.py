@@ -8,10 +8,12 @@ import pytest
 from conftest import assert_one_line_error
 
 from fsltheory import PowerLawTask, Schedule
-from fsltheory.errors import InvalidParameterError, check_memory, memory_limit
+from fsltheory.errors import InvalidParameterError
 
 
 def test_check_memory_names_parameter_estimate_and_limit():
+    from fsltheory.errors import check_memory
+
     assert check_memory("modes", 1000, limit=4096) == 1000
     with pytest.raises(InvalidParameterError) as e:
         check_memory("modes", 3 << 30, limit=1 << 30, value=12345)
@@ -22,6 +24,8 @@ def test_check_memory_names_parameter_estimate_and_limit():
 
 
 def test_memory_limit_env_override(monkeypatch):
+    from fsltheory.errors import memory_limit
+
     monkeypatch.setenv("FSLTHEORY_MEMORY_LIMIT", "2M")
     assert memory_limit() == 2 << 20
     monkeypatch.setenv("FSLTHEORY_MEMORY_LIMIT", "lots")

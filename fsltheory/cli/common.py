@@ -30,6 +30,7 @@ __all__ = [
     "float_arg",
     "parse_int",
     "check_steps_memory",
+    "HelpFormatter",
 ]
 
 #: One default number of modes for every command (the spec §5 example task).
@@ -112,6 +113,17 @@ def float_arg(flag: str):
 
     conv.__name__ = flag
     return conv
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Appends ``(default: X)`` once: not for flags without a value (``None``/``False``),
+    and not when the help text already states its default."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if action.default is None or action.default is False or "default" in text:
+            return text
+        return super()._get_help_string(action)
 
 
 def add_task_args(p: argparse.ArgumentParser, *, beta=2.0, s=0.25, sigma=1.0,

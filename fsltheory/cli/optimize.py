@@ -9,6 +9,7 @@ import sys
 from ..errors import InvalidParameterError, check_int_range
 from ..optimize import MODELS, compare_baselines, optimal_schedule, optimal_switch
 from .common import (
+    HelpFormatter,
     add_task_args,
     check_steps_memory,
     float_arg,
@@ -55,7 +56,7 @@ def register(sub) -> None:
             "rounded to integer batches and optionally refined on an engine, compared with "
             "constant, switch, doubling and ramp baselines."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     add_task_args(p)
     p.add_argument("--lr", type=float_arg("--lr"), default=0.2, help="constant learning rate")

@@ -18,6 +18,7 @@ from ..engines.guards import check_final_step
 from ..errors import InvalidParameterError, check_int_range
 from ..schedule import SCHEDULE_GRAMMAR, Schedule
 from .common import (
+    HelpFormatter,
     add_task_args,
     check_steps_memory,
     float_arg,
@@ -34,7 +35,7 @@ def register(sub) -> None:
         "simulate",
         help="loss curve of a batch-size schedule",
         description="Run one schedule through an engine and summarise its excess-risk curve.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     add_task_args(p)
     p.add_argument("--lr", type=float_arg("--lr"), default=0.2, help="learning rate")
