@@ -11,7 +11,6 @@ import pytest
 from fsltheory import PowerLawTask, Schedule, exact_risk
 
 
-
 def test_atomic_write_and_open(tmp_path):
     from fsltheory.io import atomic_open, atomic_write
 
