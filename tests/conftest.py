@@ -9,11 +9,11 @@ try:  # hypothesis profiles: bounded in the default run, longer under -m slow
 
     settings.register_profile(
         "default-run", max_examples=30, deadline=None,
-        suppress_health_check=[HealthCheck.too_slow],
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
     settings.register_profile(
         "long", max_examples=400, deadline=None,
-        suppress_health_check=[HealthCheck.too_slow],
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default-run"))
 except ImportError:  # pragma: no cover - hypothesis is a test dependency
