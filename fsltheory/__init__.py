@@ -7,7 +7,7 @@ a :class:`PowerLawTask` and a :class:`Schedule` go into an engine, which returns
 
 >>> from fsltheory import PowerLawTask, Schedule, exact_risk
 >>> task = PowerLawTask(beta=2.0, s=0.25, sigma=1.0, modes=1000)
->>> sch = Schedule.parse("switch:4->64@0.95", budget=131072, lr=0.2)
+>>> sch = Schedule.parse("switch:4,64@0.95", budget=131072, lr=0.2)
 >>> curve = exact_risk(task, sch)
 >>> curve.final_risk < exact_risk(task, Schedule.constant(64, 131072, 0.2)).final_risk
 True
@@ -44,6 +44,7 @@ from .engines.spectral import (
 )
 from .engines.volterra import compressed_spectrum, volterra_floor, volterra_risk
 from .errors import DivergenceError, FSLError, InvalidParameterError, UnstableScheduleError
+from .lr import LR_GRAMMAR, LRProfile, as_lr_profile
 from .optimize import (
     BaselineRow,
     ContinuousOptimum,
@@ -77,6 +78,9 @@ __all__ = [
     "PowerLawTask",
     "Schedule",
     "SCHEDULE_GRAMMAR",
+    "LRProfile",
+    "LR_GRAMMAR",
+    "as_lr_profile",
     "LossCurve",
     # engines (§2, §3): exact recursion, Volterra continuum, stochastic SGD
     "ENGINES",

@@ -174,7 +174,7 @@ def data_three_engines(quick: bool = False) -> FigData:
     task = PowerLawTask(BETA, S_HARD, sigma=SIGMA, modes=200 if quick else 1000)
     budget = 2**12 if quick else 2**15
     seeds = 32 if quick else 64
-    specs = ["const:16", "switch:4->64@0.8"]
+    specs = ["const:16", "switch:4,64@0.8"]
     fd = FigData("three-engines", meta={"task": task, "budget": budget, "lr": LR,
                                         "seeds": seeds, "missing": []})
     for spec in specs:

@@ -17,7 +17,7 @@ from fsltheory.schedule import SCHEDULE_GRAMMAR
 
 # The defaults promised by issue 2 / spec §5 (late switching on a hard task).
 DEFAULT_TASK = dict(beta=2.0, s=0.25, sigma=1.0, modes=4000)
-DEFAULT_RUN = dict(spec="switch:4->64@0.95", budget=131072, lr=0.2)
+DEFAULT_RUN = dict(spec="switch:4,64@0.95", budget=131072, lr=0.2)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_defaults_print_a_human_summary(capsys, default_curve):
     rc, out, err = run_cli(capsys)
     assert rc == 0 and err == ""
     assert repr(task) in out
-    assert "switch:4->64@0.95" in out
+    assert "switch:4,64@0.95" in out
     assert f"after {sch.n_steps} steps, {sch.budget} samples" in out
     assert f"final {curve.final_risk:.6g}" in out
     assert f"start {curve.risk[0]:.6g}" in out
@@ -57,7 +57,7 @@ def test_json_output(capsys, default_curve):
     assert obj["steps"] == sch.n_steps
     assert obj["budget"] == 131072 == sch.budget
     assert obj["regime"] == "hard"
-    assert obj["schedule"] == "switch:4->64@0.95"
+    assert obj["schedule"] == "switch:4,64@0.95"
     assert obj["switch_samples"] == list(sch.switch_samples)
     assert obj["engine"] == "exact"
     assert obj["task"] == DEFAULT_TASK
@@ -98,7 +98,11 @@ def test_task_and_schedule_flags_are_used(capsys):
     assert obj["regime"] == task.regime == "easy"
     assert obj["steps"] == sch.n_steps and obj["budget"] == 5000
     assert obj["final_risk"] == exact_risk(task, sch).final_risk
-    assert obj["lr"] == 0.1
+    assert obj["lr"]["peak"] == obj["lr"]["final"] == 0.1 and obj["lr"]["segments"] == 1
+    assert obj["lr"]["schedule"] == "const"
+    assert obj["batch"] == {"schedule": "stages:2,8,32@0.25,0.5", "peak": 32, "first": 2,
+                            "final": sch.batch[-1], "segments": 3 + (sch.batch[-1] != 32),
+                            "steps": sch.n_steps}
 
 
 def test_csv_writes_the_full_curve(capsys, tmp_path):
@@ -106,7 +110,7 @@ def test_csv_writes_the_full_curve(capsys, tmp_path):
     rc, out, err = run_cli(capsys, "--modes", "100", "--budget", "4000", "--csv", str(path))
     assert rc == 0 and err == "" and str(path) in out
     task = PowerLawTask(2.0, 0.25, sigma=1.0, modes=100)
-    sch = Schedule.parse("switch:4->64@0.95", 4000, 0.2)
+    sch = Schedule.parse("switch:4,64@0.95", 4000, 0.2)
     curve = exact_risk(task, sch)
     with open(path) as fh:
         rows = list(csv.reader(fh))
@@ -141,10 +145,12 @@ def _one_line_error(rc, out, err, *needles):
         (["--beta", "nan"], ["beta must be finite"]),
         (["--lr", "-0.1"], ["lr must be in (0, inf)"]),
         (["--budget", "10"], ["budget must be >= the largest batch size 64"]),
+        (["--lr-schedule", "wsd:1.5"], ["--lr-schedule", "F must be in (0, 1], got 1.5"]),
         (["--points", "1"], ["points must be an integer in [2, inf]"]),
         (["--engine", "magic"], ["engine must be one of", "'exact'"]),
         (["--beta", "abc"], ["--beta must be a real number", "'abc'"]),
-        (["--budget", "1.5e0"], ["--budget must be an integer", "'1.5e0'"]),
+        (["--budget", "1.5e0"], ["--budget", "budget must be an integer in [1, 2**62]"]),
+        (["--budget", "6e1"], ["budget must be >= the largest batch size 64", "got 60"]),
         (["--nonsense"], ["unrecognized arguments"]),
         (["--csv", "/nonexistent-dir/x.csv"], ["--csv must be a file path"]),
     ],

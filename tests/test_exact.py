@@ -344,17 +344,17 @@ def test_late_switching_sanity_issue_2():
     """β=2, σ=1, 4000 modes, lr 0.2, D=131072.  Hard task (s=0.25): 4→64 at 95% of the
     data beats constant 4 and constant 64.  Easy task (s=1.5): constant 64 beats it."""
     D, lr = 131072, 0.2
-    specs = ["const:4", "const:64", "switch:4->64@0.95"]
+    specs = ["const:4", "const:64", "switch:4,64@0.95"]
     for s in (0.25, 1.5):
         task = PowerLawTask(2.0, s, sigma=1.0, modes=4000)
         curves = exact_risk_many(task, [Schedule.parse(x, D, lr) for x in specs])
         final = dict(zip(specs, (c.final_risk for c in curves), strict=True))
         if s == 0.25:
             assert task.regime == "hard"
-            assert final["switch:4->64@0.95"] < min(final["const:4"], final["const:64"])
+            assert final["switch:4,64@0.95"] < min(final["const:4"], final["const:64"])
         else:
             assert task.regime == "easy"
-            assert final["const:64"] < final["switch:4->64@0.95"]
+            assert final["const:64"] < final["switch:4,64@0.95"]
 
 
 @settings(max_examples=40, deadline=None)

@@ -85,7 +85,7 @@ def test_two_stage_switch_is_a_fraction_of_data():
     assert sch.switch_samples == (768,)
     assert sch.n_steps == 192 + 4
     assert np.all(sch.batch[:192] == 4) and np.all(sch.batch[192:] == 64)
-    assert str(sch) == "switch:4->64@0.75"
+    assert str(sch) == "switch:4,64@0.75"
     check_structure(sch, [4, 64], 1024)
 
 
@@ -241,7 +241,7 @@ def test_parse_rejects_bad_specs_and_shows_the_grammar(spec):
     msg = str(exc.value)
     assert repr(spec) in msg and SCHEDULE_GRAMMAR in msg
     # the grammar names all three forms with an example each
-    for form in ("const:B", "switch:B1->B2@F", "stages:", "const:64", "switch:16->256@0.8"):
+    for form in ("const:B", "switch:B1,B2@F", "stages:", "const:64", "switch:16,256@0.8"):
         assert form in SCHEDULE_GRAMMAR
 
 

@@ -4,13 +4,16 @@ comparison with the usual schedules."""
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 
 from ..errors import InvalidParameterError, check_int_range
 from ..optimize import MODELS, compare_baselines, optimal_schedule, optimal_switch
 from .common import (
     HelpFormatter,
+    add_lr_schedule_arg,
     add_task_args,
+    budget_arg,
     check_steps_memory,
     float_arg,
     int_arg,
@@ -59,9 +62,10 @@ def register(sub) -> None:
         formatter_class=HelpFormatter,
     )
     add_task_args(p)
-    p.add_argument("--lr", type=float_arg("--lr"), default=0.2, help="constant learning rate")
-    p.add_argument("--budget", type=int_arg("--budget"), default=65536,
-                   help="data budget D (samples)")
+    p.add_argument("--lr", type=float_arg("--lr"), default=0.2, help="(peak) learning rate")
+    add_lr_schedule_arg(p)
+    p.add_argument("--budget", type=budget_arg, default="65536",
+                   help="data budget D (samples; integers such as 65536, 1e9, 2**30)")
     p.add_argument("--bmin", type=int_arg("--bmin"), default=4, help="smallest batch size")
     p.add_argument("--bmax", type=_bmax, default=64, help="largest batch size ('none': no cap)")
     p.add_argument("--two-stage", type=_pair, metavar="B1,B2",
@@ -73,6 +77,19 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def _lr_kw(args: argparse.Namespace, *funcs) -> dict:
+    """``lr_schedule=`` for the optimisers when the profile is not constant (they must
+    accept it; docs/theory.md §7)."""
+    prof = args.lr_schedule
+    if prof.is_constant:
+        return {}
+    for f in funcs:
+        if "lr_schedule" not in inspect.signature(f).parameters:
+            raise InvalidParameterError(
+                f"--lr-schedule {prof} is not supported by optimize here: only const")
+    return {"lr_schedule": prof}
+
+
 def run(args: argparse.Namespace) -> int:
     task = task_from_args(args)
     budget = check_int_range("budget", args.budget, 1, None)
@@ -80,9 +97,10 @@ def run(args: argparse.Namespace) -> int:
     # The optimum and each baseline are per-step schedules (about 8 alive at once):
     # refuse sizes that cannot fit before allocating them.
     check_steps_memory(budget, bmin, copies=8)
+    lr_kw = _lr_kw(args, optimal_schedule, optimal_switch, compare_baselines)
     progress = False if args.no_progress else None  # None: only on a terminal
     opt = optimal_schedule(task, args.budget, args.lr, args.bmin, args.bmax, args.model,
-                           progress=progress)
+                           progress=progress, **lr_kw)
     switch = None
     if args.two_stage is not None:
         b1, b2 = args.two_stage
@@ -91,9 +109,9 @@ def run(args: argparse.Namespace) -> int:
                 f"--two-stage B1,B2 needs 1 <= B1 < B2, got {b1},{b2}"
             )
         switch = optimal_switch(task, args.budget, args.lr, b1, b2, args.model,
-                                progress=progress)
+                                progress=progress, **lr_kw)
     rows = compare_baselines(task, args.budget, args.lr, args.bmin, args.bmax, args.model,
-                             optimum=opt, progress=progress)
+                             optimum=opt, progress=progress, **lr_kw)
     if args.json:
         cont = opt.summary()
         out = {
@@ -101,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
             "regime": task.regime,
             "model": args.model,
             "lr": args.lr,
+            "lr_schedule": str(args.lr_schedule),
             "budget": args.budget,
             "bmin": args.bmin,
             "bmax": args.bmax,

@@ -1,15 +1,16 @@
 """``fsltheory simulate``: one loss curve of one schedule on one task.
 
 Defaults are the late-switching example of spec §5 (β=2, s=0.25, σ=1, 4000 modes, lr 0.2,
-budget 131072, ``switch:4->64@0.95``) on the exact engine of spec §2.  ``--json`` prints one
-object with ``final_risk``, ``steps``, ``budget``, ``regime`` and the curve at at most
-``--points`` log-spaced steps; ``--csv PATH`` writes the full curve.
+budget 131072, ``switch:4,64@0.95``, constant LR) on the exact engine of spec §2.
+``--lr`` is the peak LR and ``--lr-schedule`` its profile over the data (§7).  ``--json``
+prints one object with ``final_risk``, ``steps``, ``budget``, ``regime``, the realised
+``lr`` and ``batch`` summaries (peak, first, final, number of segments) and the curve at at
+most ``--points`` log-spaced steps; ``--csv PATH`` writes the full curve.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -19,15 +20,16 @@ from ..errors import InvalidParameterError, check_int_range
 from ..schedule import SCHEDULE_GRAMMAR, Schedule
 from .common import (
     HelpFormatter,
+    add_lr_schedule_arg,
     add_task_args,
-    check_steps_memory,
+    budget_arg,
     float_arg,
     int_arg,
     print_json,
     task_from_args,
 )
 
-DEFAULT_SCHEDULE = "switch:4->64@0.95"
+DEFAULT_SCHEDULE = "switch:4,64@0.95"
 
 
 def register(sub) -> None:
@@ -38,9 +40,10 @@ def register(sub) -> None:
         formatter_class=HelpFormatter,
     )
     add_task_args(p)
-    p.add_argument("--lr", type=float_arg("--lr"), default=0.2, help="learning rate")
-    p.add_argument("--budget", type=int_arg("--budget"), default=131072,
-                   help="data budget D (samples)")
+    p.add_argument("--lr", type=float_arg("--lr"), default=0.2, help="(peak) learning rate")
+    add_lr_schedule_arg(p)
+    p.add_argument("--budget", type=budget_arg, default="131072",
+                   help="data budget D (samples; integers such as 131072, 1e12, 2**40)")
     p.add_argument("--schedule", default=DEFAULT_SCHEDULE, help=SCHEDULE_GRAMMAR)
     p.add_argument("--engine", default="exact", help=f"one of {sorted(ENGINES)}")
     p.add_argument("--seeds", type=int_arg("--seeds"), default=64,
@@ -56,12 +59,24 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _min_batch(spec: str) -> int:
-    """Smallest batch size written in a schedule string (1 if none can be read), for the
-    up-front memory estimate; the full validation is :meth:`Schedule.parse`'s."""
-    head = str(spec).split("@", 1)[0].split(":", 1)[-1]
-    sizes = [int(x) for x in re.findall(r"[0-9]+", head) if x.isascii()]
-    return max(1, min(sizes)) if sizes else 1
+def lr_summary(schedule: Schedule) -> dict:
+    """Realised LR: profile, peak, first and final step LR, number of distinct segments
+    (constant-LR runs; a smooth stretch of the profile counts as one: docs/theory.md §7)."""
+    seg = schedule.segments()
+    first, final = schedule.lr_at([0, schedule.n_steps - 1]).tolist()
+    change = (seg.lr[1:] != seg.lr[:-1]) | (seg.smooth[1:] != seg.smooth[:-1])
+    return {"schedule": str(schedule.lr_profile), "peak": schedule.peak_lr, "first": first,
+            "final": final, "segments": int(1 + change.sum()),
+            "smooth_steps": int(seg.count[seg.smooth].sum())}
+
+
+def batch_summary(schedule: Schedule) -> dict:
+    """Realised batch sizes: peak, first, final, number of constant-batch segments."""
+    seg = schedule.segments()
+    b, n = seg.batch, seg.count
+    runs = int(1 + (b[1:] != b[:-1]).sum())
+    return {"schedule": str(schedule), "peak": int(b.max()), "first": int(b[0]),
+            "final": int(b[-1]), "segments": runs, "steps": int(n.sum())}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,16 +87,19 @@ def run(args: argparse.Namespace) -> int:
     if args.engine == "sgd":
         check_int_range("seeds", args.seeds, 2, None)
         check_int_range("seed", args.seed, 0, None)
-    # Per-step arrays: refuse sizes that cannot fit before allocating them.
-    check_steps_memory(budget, _min_batch(args.schedule))
-    schedule = Schedule.parse(args.schedule, budget, args.lr)
+    schedule = Schedule.parse(args.schedule, budget, args.lr,
+                              lr_schedule=args.lr_schedule)
     check_final_step(task, schedule)  # a final partial batch must be stable too (spec §2)
     if args.csv and not Path(args.csv).resolve().parent.is_dir():
         raise InvalidParameterError(
             f"--csv must be a file path in an existing directory, got {args.csv!r}"
         )
     engine = get_engine(args.engine)
-    opts = {}
+    opts: dict = {}
+    if args.engine in ("exact", "volterra"):
+        # only the recorded steps are kept: every step for --csv, else <= --points
+        # log-spaced ones (memory independent of the number of steps)
+        opts["points"] = None if args.csv else points
     if args.engine == "sgd":
         opts = {"seeds": check_int_range("seeds", args.seeds, 2, None), "seed": args.seed,
                 "progress": sys.stderr.isatty()}
@@ -99,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
             "task": {"beta": task.beta, "s": task.s, "sigma": task.sigma, "modes": task.modes},
             "regime": task.regime,
             "schedule": str(schedule),
-            "lr": args.lr,
+            "lr": lr_summary(schedule),
+            "batch": batch_summary(schedule),
             "budget": schedule.budget,
             "steps": schedule.n_steps,
             "switch_samples": list(schedule.switch_samples),
@@ -113,6 +132,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"task      {task!r}")
     print(f"schedule  {schedule!r}")
+    if not schedule.lr_profile.is_constant:
+        lo = lr_summary(schedule)
+        print(f"lr        {lo['schedule']}: peak {lo['peak']:g}, first step {lo['first']:.6g}, "
+              f"final step {lo['final']:.6g}")
     if schedule.switch_samples:
         print(f"switches  after {list(schedule.switch_samples)} samples")
     print(f"engine    {args.engine}")

@@ -20,15 +20,24 @@ stationary excess risk is ``E_∞ = ½ σ² q / (1 − q)``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import numba
 import numpy as np
 from numba import njit, prange
 
-from ..curve import LossCurve
-from ..errors import DivergenceError, InvalidParameterError, UnstableScheduleError, check_range
-from ..schedule import Schedule
+from ..curve import LossCurve, log_spaced_indices
+from ..errors import (
+    DivergenceError,
+    InvalidParameterError,
+    UnstableScheduleError,
+    check_int_range,
+    check_range,
+)
+from ..lr import phi_step
+from ..schedule import MAX_DENSE_BYTES, Schedule
+from ..segments import axes_at
 from ..task import PowerLawTask
 
 __all__ = [
@@ -44,8 +53,19 @@ __all__ = [
 
 # ---------------------------------------------------------------------------- kernels
 @njit(cache=True, fastmath=True, inline="always")
-def _run_segment(lam, d, x, cc, L2, E2, sigma2, n, out, k0):
-    """Advance ``n`` steps with fixed ``(η, B)``; returns the new ``S = Σ λ_j d_j``.
+def _record(k, val, rec, rec_pos, out, o0):
+    """Store ``val`` (E after step k) at ``out[o0 + rec_pos]`` if step k is the next
+    recorded step ``rec[rec_pos]``."""
+    if rec_pos < rec.size and rec[rec_pos] == k:
+        out[o0 + rec_pos] = val
+        rec_pos += 1
+    return rec_pos
+
+
+@njit(cache=True, fastmath=True, inline="always")
+def _run_segment(lam, d, x, cc, L2, E2, sigma2, n, k0, rec, rec_pos, out, o0):
+    """Advance ``n`` steps with fixed ``(η, B)`` starting after step ``k0``; returns the new
+    ``S = Σ λ_j d_j`` and record position.
 
     ``x_j = 1 − a_j`` and ``c_j = cc·λ_j`` with ``cc = η²/B``; ``L2 = Σ λ_j²``.
 
@@ -78,8 +98,8 @@ def _run_segment(lam, d, x, cc, L2, E2, sigma2, n, out, k0):
                 d[j] = v
                 acc += lj * v
                 accp += lj * (v - xj * v)
-            out[k0 + i + 1] = 0.5 * E2a
-            out[k0 + i + 2] = 0.5 * acc
+            rec_pos = _record(k0 + i + 1, 0.5 * E2a, rec, rec_pos, out, o0)
+            rec_pos = _record(k0 + i + 2, 0.5 * acc, rec, rec_pos, out, o0)
             E2 = acc
             P = accp
             i += 2
@@ -92,47 +112,98 @@ def _run_segment(lam, d, x, cc, L2, E2, sigma2, n, out, k0):
             d[j] = dj
             acc += lj * dj
         E2 = acc
-        out[k0 + n] = 0.5 * E2
-    return E2
+        rec_pos = _record(k0 + n, 0.5 * E2, rec, rec_pos, out, o0)
+    return E2, rec_pos
 
 
 @njit(cache=True, fastmath=True)
-def _exact_risk_kernel(lam, d0, run_lr, run_b, run_n, r0, r1, sigma2, out, o0):
-    """Write ``E_k`` for k = 0..K into ``out[o0:o0+K+1]``; the schedule is given as the
-    runs ``r0:r1`` (lr, batch, count) of consecutive equal steps.
-
-    Offsets rather than array slices: inside the parallel caller, slices are typed as
-    non-contiguous and the mode loop would not vectorise as well.
-    """
+def _run_smooth(lam, d, E2, sigma2, params, peak, D, P0, b, i0, n, k0, rec, rec_pos, out,
+                o0):
+    """Advance steps ``i0..i0+n−1`` of a smooth segment (batch ``b`` from ``P0`` samples):
+    step i uses ``η = peak·φ(P0 + i·b)`` (:func:`fsltheory.lr.phi_step`), one pass a step."""
     M = lam.size
-    d = d0.copy()
-    x = np.empty(M)
-    E2 = 0.0
-    L2 = 0.0
-    for j in range(M):
-        E2 += lam[j] * d[j]
-        L2 += lam[j] * lam[j]
-    out[o0] = 0.5 * E2
-    k = o0
-    for r in range(r0, r1):
-        eta = run_lr[r]
-        inv_b = 1.0 / run_b[r]
-        kappa = 1.0 + inv_b
+    inv_b = 1.0 / b
+    kappa = 1.0 + inv_b
+    for s in range(n):
+        eta = peak * phi_step(params, P0 + (i0 + s) * b, b, D)
+        cs = eta * eta * inv_b * (E2 + sigma2)
+        acc = 0.0
         for j in range(M):
-            el = eta * lam[j]
-            x[j] = el * (2.0 - el * kappa)
-        E2 = _run_segment(lam, d, x, eta * eta * inv_b, L2, E2, sigma2, run_n[r], out, k)
-        k += run_n[r]
+            lj = lam[j]
+            el = eta * lj
+            xj = el * (2.0 - el * kappa)
+            dj = d[j] - xj * d[j] + cs * lj
+            d[j] = dj
+            acc += lj * dj
+        E2 = acc
+        rec_pos = _record(k0 + s + 1, 0.5 * E2, rec, rec_pos, out, o0)
+    return E2, rec_pos
+
+
+@njit(cache=True, fastmath=True)
+def _advance(lam, d, x, L2, sigma2, seg_lr, seg_b, seg_n, seg_sm, seg_P0, params, peak, D,
+             r, R, i, k, E2, k_stop, rec, rec_pos, out, o0):
+    """Advance the state ``(segment r, offset i in it, step k, S = E2)`` to step ``k_stop``
+    or the end of segment ``R − 1``, recording ``E`` at the sorted steps ``rec[rec_pos:]``
+    into ``out[o0 + rec_pos]``.  Offsets rather than array slices: inside the parallel
+    caller, slices are typed as non-contiguous and the mode loop would not vectorise as
+    well.  Returns the new state."""
+    M = lam.size
+    while r < R and k < k_stop:
+        n = seg_n[r]
+        m = min(n - i, k_stop - k)
+        if m < n - i:
+            # stop a constant segment at an even offset only: the two-step passes of
+            # _run_segment then pair the same steps however the run is chunked, so the
+            # result does not depend on the chunk sizes (bit for bit)
+            m -= m % 2
+            if m == 0:
+                m = min(2, n - i)
+        b = seg_b[r]
+        if seg_sm[r]:
+            E2, rec_pos = _run_smooth(lam, d, E2, sigma2, params, peak, D, seg_P0[r], b, i, m,
+                                      k, rec, rec_pos, out, o0)
+        else:
+            eta = seg_lr[r]
+            inv_b = 1.0 / b
+            kappa = 1.0 + inv_b
+            for j in range(M):
+                el = eta * lam[j]
+                x[j] = el * (2.0 - el * kappa)
+            E2, rec_pos = _run_segment(lam, d, x, eta * eta * inv_b, L2, E2, sigma2, m, k,
+                                       rec, rec_pos, out, o0)
+        k += m
+        i += m
+        if i == n:
+            r += 1
+            i = 0
+    return r, i, k, E2, rec_pos
 
 
 @njit(cache=True, fastmath=True, parallel=True)
-def _exact_risk_many_kernel(lam, d0, run_lr, run_b, run_n, run_off, out_off, sigma2, out):
-    """Many schedules at once (one per thread); schedule i owns runs
-    ``run_off[i]:run_off[i+1]`` and output ``out_off[i]:out_off[i+1]``."""
-    n_sched = run_off.size - 1
-    for i in prange(n_sched):
-        _exact_risk_kernel(lam, d0, run_lr, run_b, run_n, run_off[i], run_off[i + 1], sigma2,
-                           out, out_off[i])
+def _exact_risk_many_kernel(lam, d0, seg_lr, seg_b, seg_n, seg_sm, seg_P0, params, peaks,
+                            budgets, seg_off, out_off, sigma2, out):
+    """Many schedules at once (one per thread), every step recorded; schedule i owns
+    segments ``seg_off[i]:seg_off[i+1]``, output ``out_off[i]:out_off[i+1]`` and the LR
+    profile ``params[i]``, ``peaks[i]``, ``budgets[i]``."""
+    n_sched = seg_off.size - 1
+    M = lam.size
+    L2 = 0.0
+    for j in range(M):
+        L2 += lam[j] * lam[j]
+    for q in prange(n_sched):
+        d = d0.copy()
+        x = np.empty(M)
+        E2 = 0.0
+        for j in range(M):
+            E2 += lam[j] * d[j]
+        o0 = out_off[q]
+        K = out_off[q + 1] - o0 - 1
+        rec = np.arange(K + 1)
+        out[o0] = 0.5 * E2
+        _advance(lam, d, x, L2, sigma2, seg_lr, seg_b, seg_n, seg_sm, seg_P0, params[q],
+                 peaks[q], budgets[q], seg_off[q], seg_off[q + 1], 0, 0, E2, K, rec, 1, out,
+                 o0)
 
 
 def exact_risk_numpy(task: PowerLawTask, schedule: Schedule) -> np.ndarray:
@@ -198,10 +269,14 @@ def check_stability(task: PowerLawTask, schedule: Schedule) -> None:
     length one with a batch smaller than the schedule's largest), as the budget rule of
     :mod:`fsltheory.schedule` produces.  It is applied once, and one step of the linear map
     cannot make the risk diverge.
+
+    A smooth segment (LR from a profile, docs/theory.md §7) is checked at its largest LR:
+    ``q`` increases with ``η`` and the profile is monotone on every smooth segment.
     """
-    lrs, bs, counts = schedule.runs()
+    seg = schedule.segments()
+    lrs, bs, counts = schedule.segment_max_lr(), seg.batch, seg.count
     last = counts.size - 1
-    b_max = int(schedule.batch.max())
+    b_max = int(bs.max())
     checked: set[tuple[float, int]] = set()
     for r, (e, b, n) in enumerate(zip(lrs.tolist(), bs.tolist(), counts.tolist(), strict=True)):
         if r == last and r > 0 and n == 1 and b < b_max:
@@ -256,24 +331,66 @@ def _check_finite(risk: np.ndarray, what: str) -> None:
         raise DivergenceError(f"{what}: the expected risk overflowed at step {k}")
 
 
-def exact_risk(task: PowerLawTask, schedule: Schedule) -> LossCurve:
+#: ``points="auto"`` records every step up to this many steps, else :data:`AUTO_POINTS`.
+AUTO_ALL_STEPS = 1 << 23
+#: Log-spaced curve points recorded by ``points="auto"`` on longer schedules.
+AUTO_POINTS = 2000
+# First chunk of a run, in mode-steps; later chunks adapt so that one compiled call takes
+# 0.05–0.2 s (the granularity of Ctrl-C).
+_CHUNK_WORK = 1 << 24
+_CHUNK_SECONDS = (0.05, 0.2)
+
+
+def record_steps(n_steps: int, points: int | str | None) -> np.ndarray | None:
+    """Steps at which an engine records the risk: ``None`` = every step 0..K;
+    ``points=n`` = at most n log-spaced steps (first and last kept); ``"auto"`` = every
+    step up to :data:`AUTO_ALL_STEPS` steps, else :data:`AUTO_POINTS` log-spaced ones."""
+    if isinstance(points, str):
+        if points != "auto":
+            raise InvalidParameterError(
+                f"points must be None (every step), 'auto' or an integer >= 2, got {points!r}")
+        if n_steps <= AUTO_ALL_STEPS:
+            return None
+        points = AUTO_POINTS
+    if points is None:
+        if 32 * (n_steps + 1) > MAX_DENSE_BYTES:
+            raise InvalidParameterError(
+                f"points=None records all {n_steps + 1} steps ({32 * (n_steps + 1) / 1e9:.3g} "
+                f"GB with the axes; limit fsltheory.schedule.MAX_DENSE_BYTES): pass points=N")
+        return None
+    points = check_int_range("points", points, 2, None)
+    return log_spaced_indices(n_steps + 1, points).astype(np.int64)
+
+
+def exact_risk(task: PowerLawTask, schedule: Schedule, *,
+               points: int | str | None = "auto") -> LossCurve:
     """Exact expected excess risk ``E_k`` of minibatch SGD, k = 0..K (spec §2).
 
     Parameters
     ----------
     task : PowerLawTask
     schedule : Schedule
-        Every ``(lr, batch)`` pair must satisfy the stability condition of spec §2.
+        Every ``(lr, batch)`` pair must satisfy the stability condition of spec §2.  Any
+        LR profile (docs/theory.md §7): smooth stretches get their per-step LR
+        ``η_peak·φ(P_k/D)`` inside the compiled loop.
+    points : int, None or "auto"
+        ``None``: the risk at every step 0..K.  ``n ≥ 2``: at ≤ n log-spaced steps (first
+        and last kept).  ``"auto"`` (default): every step up to :data:`AUTO_ALL_STEPS`
+        steps, :data:`AUTO_POINTS` log-spaced steps beyond.  Memory is O(M + points):
+        it does not grow with the number of steps.
 
     Returns
     -------
     LossCurve
-        ``risk[k] = E_k`` with steps/data/time axes from the schedule.
+        ``risk[i] = E_k`` at the recorded steps ``k = steps[i]`` with their data/time axes.
 
     Notes
     -----
-    Cost O(M) per step: a compiled (numba) loop, two steps per pass over the modes,
-    ~8e9 mode-steps/s on one core at 10^4 modes (benchmarks/bench_exact.py).
+    Cost O(M) per step: a compiled (numba) loop, two steps per pass over the modes on
+    constant-LR segments, ~8e9 mode-steps/s on one core at 10^4 modes
+    (benchmarks/bench_exact.py).  The loop runs in compiled chunks of 0.05–0.2 s (sized
+    adaptively), so Ctrl-C (KeyboardInterrupt) stops it within a fraction of a second
+    (benchmarks/bench_budget.py).
     :func:`exact_risk_numpy` is the plain-numpy reference.
 
     Examples
@@ -287,20 +404,58 @@ def exact_risk(task: PowerLawTask, schedule: Schedule) -> LossCurve:
     True
     >>> bool(curve.final_risk < curve.risk[0])
     True
+    >>> long = Schedule.constant(64, 10**8, lr=0.2, lr_schedule="cosine")
+    >>> int(exact_risk(task, long, points=50).steps[-1]) == long.n_steps
+    True
     """
     _validate(task, schedule)
-    lrs, bs, counts = schedule.runs()
-    out = np.empty(schedule.n_steps + 1)
-    _exact_risk_kernel(
-        task.lambdas, task.theta_star**2, lrs, bs.astype(np.float64), counts, 0, lrs.size,
-        task.sigma**2, out, 0,
-    )
-    _check_finite(out, f"exact engine on {schedule}")
-    return LossCurve.from_schedule(out, schedule, engine="exact")
+    K = schedule.n_steps
+    rec = record_steps(K, points)
+    every = rec is None
+    if every:
+        rec = np.arange(K + 1, dtype=np.int64)
+    out = np.empty(rec.size)
+    seg = schedule.segments()
+    lam = task.lambdas
+    M = lam.size
+    d = task.theta_star**2
+    x = np.empty(M)
+    L2 = float(np.sum(lam * lam))
+    sigma2 = task.sigma**2
+    E2 = float(np.sum(lam * d))
+    out[0] = 0.5 * E2
+    seg_b = seg.batch.astype(np.int64)
+    params, peak, D = schedule.lr_params(), schedule.peak_lr, schedule.budget
+    chunk = max(1, _CHUNK_WORK // M)
+    r = i = k = 0
+    rec_pos = 1
+    R = seg.lr.size
+    while k < K:
+        t0 = time.perf_counter()
+        r, i, k, E2, rec_pos = _advance(lam, d, x, L2, sigma2, seg.lr, seg_b, seg.count,
+                                        seg.smooth, seg.start_samples, params, peak, D, r, R,
+                                        i, k, E2, min(K, k + chunk), rec, rec_pos, out, 0)
+        dt = time.perf_counter() - t0
+        if dt < _CHUNK_SECONDS[0]:
+            chunk *= 2
+        elif dt > _CHUNK_SECONDS[1]:
+            chunk = max(1, chunk // 2)
+        if not np.isfinite(E2):
+            bad = ~np.isfinite(out[:rec_pos])
+            at = int(rec[np.flatnonzero(bad)[0]]) if bad.any() else k
+            raise DivergenceError(
+                f"exact engine on {schedule}: the expected risk overflowed at step {at}")
+    if every:
+        curve = LossCurve.from_schedule(out, schedule, engine="exact")
+    else:
+        data, t_axis, _ = axes_at(schedule, rec)
+        curve = LossCurve(risk=out, steps=rec, data=data, time=t_axis, engine="exact")
+    return curve
 
 
 def exact_risk_many(task: PowerLawTask, schedules: Sequence[Schedule]) -> list[LossCurve]:
-    """:func:`exact_risk` for many schedules at once, in parallel over all cores.
+    """:func:`exact_risk` for many schedules at once, in parallel over all cores (every
+    step recorded, any LR profile).
 
     Each schedule runs on one thread (numba ``prange``); schedules are handed out one at
     a time, longest first, so that unequal lengths still keep every core busy.  The
@@ -319,19 +474,22 @@ def exact_risk_many(task: PowerLawTask, schedules: Sequence[Schedule]) -> list[L
         return []
     for sch in schedules:
         _validate(task, sch)
+        record_steps(sch.n_steps, None)  # refuses schedules too long to record every step
     order = sorted(range(len(schedules)), key=lambda i: -schedules[i].n_steps)
-    runs = [schedules[i].runs() for i in order]
-    run_lr = np.concatenate([r[0] for r in runs])
-    run_b = np.concatenate([r[1] for r in runs]).astype(np.float64)
-    run_n = np.concatenate([r[2] for r in runs])
-    run_off = np.concatenate(([0], np.cumsum([r[0].size for r in runs]))).astype(np.int64)
+    segs = [schedules[i].segments() for i in order]
+    cat = lambda f, dt: np.concatenate([getattr(g, f) for g in segs]).astype(dt)  # noqa: E731
+    seg_off = np.concatenate(([0], np.cumsum([g.lr.size for g in segs]))).astype(np.int64)
+    params = np.array([schedules[i].lr_params() for i in order])
+    peaks = np.array([schedules[i].peak_lr for i in order])
+    budgets = np.array([schedules[i].budget for i in order], dtype=np.int64)
     sizes = [schedules[i].n_steps + 1 for i in order]
     out_off = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
     out = np.empty(int(out_off[-1]))
     with numba.parallel_chunksize(1):  # dynamic hand-out, one schedule at a time
         _exact_risk_many_kernel(
-            task.lambdas, task.theta_star**2, run_lr, run_b, run_n, run_off, out_off,
-            task.sigma**2, out,
+            task.lambdas, task.theta_star**2, cat("lr", np.float64), cat("batch", np.int64),
+            cat("count", np.int64), cat("smooth", np.bool_), cat("start_samples", np.int64),
+            params, peaks, budgets, seg_off, out_off, task.sigma**2, out,
         )
     curves: list[LossCurve | None] = [None] * len(schedules)
     for slot, i in enumerate(order):

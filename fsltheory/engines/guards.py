@@ -40,8 +40,14 @@ def check_final_step(task: PowerLawTask, schedule: Schedule) -> None:
     if not isinstance(schedule, Schedule):
         raise InvalidParameterError(
             f"schedule must be a Schedule, got {type(schedule).__name__}")
-    lrs, bs, counts = schedule.runs()
-    eta, b = float(lrs[-1]), int(bs[-1])
+    if hasattr(schedule, "segments"):  # run-length storage: no per-step arrays
+        seg = schedule.segments()
+        bs, counts = seg.batch, seg.count
+        eta = float(schedule.lr_at([schedule.n_steps - 1])[0])
+    else:  # pragma: no cover - per-step schedules
+        _, bs, counts = schedule.runs()
+        eta = float(schedule.lr[-1])
+    b = int(bs[-1])
     if stability_q(task, eta, b) < 1.0:
         return
     partial = counts.size > 1 and int(counts[-1]) == 1 and b < int(bs.max())

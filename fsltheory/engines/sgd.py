@@ -45,6 +45,7 @@ from tqdm import tqdm
 
 from ..curve import LossCurve
 from ..errors import DivergenceError, InvalidParameterError, check_int_range, check_memory
+from ..lr import phi_step
 from ..schedule import Schedule
 from ..task import PowerLawTask
 from .exact import check_stability, max_stable_lr
@@ -76,8 +77,8 @@ _BLOCK_ENTRIES = 1 << 25  # 256 MiB
 
 # ---------------------------------------------------------------------------- kernels
 @njit(cache=True, nogil=True)
-def _sgd_chunk(rng, sqrt_lam, lam, theta_star, run_lr, run_b, run_n, sigma, limit, out, x, g,
-               r, state, max_work):
+def _sgd_chunk(rng, sqrt_lam, lam, theta_star, run_lr, run_b, run_n, run_sm, run_P0, params,
+               peak, D, sigma, limit, out, x, g, r, state, max_work):
     """Advance one SGD trajectory drawing from the ``numpy.random.Generator`` ``rng`` by at
     most about ``max_work`` sample-mode products, writing ``E_k`` into ``out[k]``.
 
@@ -89,7 +90,8 @@ def _sgd_chunk(rng, sqrt_lam, lam, theta_star, run_lr, run_b, run_n, sigma, limi
 
     Bounded chunks keep Ctrl-C responsive: the caller regains control (and can stop)
     between chunks, at a cost of one call per ``max_work`` products.  Chunking does not
-    change the arithmetic or the order of the draws.
+    change the arithmetic or the order of the draws.  The schedule comes as segments; a
+    smooth one (``run_sm``) uses ``η = peak·φ(P/D)`` per step (:func:`fsltheory.lr.phi_step`).
     """
     M = lam.size
     q = state[0]
@@ -111,6 +113,8 @@ def _sgd_chunk(rng, sqrt_lam, lam, theta_star, run_lr, run_b, run_n, sigma, limi
                 state[1] = i
                 state[2] = k
                 return -2, 0
+            if run_sm[q]:
+                coef = peak * phi_step(params, run_P0[q] + i * B, B, D) / B
             for b in range(B):
                 dot = 0.0
                 for j in range(M):
@@ -206,7 +210,9 @@ def _raise_divergence(task, schedule, first_index, fail_step, fail_code, out) ->
         return
     i = int(bad[np.argmin(fail_step[bad])])
     k = int(fail_step[i])
-    lr, b = float(schedule.lr[k - 1]), int(schedule.batch[k - 1])
+    lr = float(schedule.lr_at([k - 1])[0])
+    b = int(schedule.segments().batch[np.searchsorted(schedule.segments().start_step, k - 1,
+                                                       side="right") - 1])
     if fail_code[i] == 1:
         why = "its excess risk became non-finite"
     else:
@@ -228,7 +234,9 @@ def _run_block(task, schedule, gens, first_index, bar=None) -> np.ndarray:
     Ctrl-C (``KeyboardInterrupt`` in the main thread) sets a stop flag that every worker
     checks between chunks, so the call returns within about one chunk.
     """
-    lrs, bs, counts = schedule.runs()
+    seg = schedule.segments()
+    lrs, bs, counts, sm, P0 = seg.lr, seg.batch, seg.count, seg.smooth, seg.start_samples
+    params, peak, D = schedule.lr_params(), schedule.peak_lr, schedule.budget
     K, M, n = schedule.n_steps, task.modes, len(gens)
     out = np.empty((n, K + 1))
     fail_step = np.full(n, -1, dtype=np.int64)
@@ -244,8 +252,9 @@ def _run_block(task, schedule, gens, first_index, bar=None) -> np.ndarray:
         x, g, r = np.empty(M), np.empty(M), np.empty(M)
         state = np.zeros(3, dtype=np.int64)
         while not stop.is_set():
-            step, code = _sgd_chunk(gens[i], sqrt_lam, lam, theta_star, lrs, bs, counts,
-                                    sigma, limit, out[i], x, g, r, state, CHUNK_WORK)
+            step, code = _sgd_chunk(gens[i], sqrt_lam, lam, theta_star, lrs, bs, counts, sm,
+                                    P0, params, peak, D, sigma, limit, out[i], x, g, r, state,
+                                    CHUNK_WORK)
             if step != -2:
                 fail_step[i], fail_code[i] = step, code
                 return

@@ -37,14 +37,19 @@ Algorithm (why 10^8 steps × 10^6 modes take seconds)
    ``K̃(0) = K(0)``, ``K̃'(0) = K'(0)`` and relative error ≈ ``(δ²/24) ⟨(2λu)²⟩`` ≲ 1e-4
    at the default 200 bins per decade (δ the bin width in ln λ; checked against the
    exact :func:`forgetting_kernel` in the tests).  ``bins_per_decade=None`` keeps every mode.
-3. **Grid.**  γ is piecewise constant on the schedule's runs.  The schedule is cut into
-   *segments* at every jump of γ larger than 1%; inside a segment of n steps the grid
-   nodes are the step offsets ``round(geomspace(1, n, grid_per_decade·log10 n))`` (all
-   steps while that spacing is < 1), i.e. log-spaced in the time since the last jump, so
-   the post-switch transient and the long power-law decay are both resolved (plus nodes
-   ≤ 0.02/λ_1 apart during the first 5/λ_1 of each segment, for the fastest mode).  Within a
-   segment, smaller γ changes (schedules built from per-step arrays) add a node whenever
-   the accumulated ``|Δ ln γ|`` grows by 1%.
+3. **Grid.**  The schedule arrives as segments (:meth:`Schedule.segments`): constant
+   ``(η, B)`` stretches, and smooth stretches whose per-step LR ``η_peak·φ(P/D)`` comes
+   from an LR profile (docs/theory.md §7).  It is cut into *grid segments* at every jump
+   of γ larger than 1%; inside a grid segment of n steps the nodes are the step offsets
+   ``round(geomspace(1, n, grid_per_decade·log10 n))`` (all steps while that spacing is
+   < 1), i.e. log-spaced in the time since the last jump, so the post-switch transient and
+   the long power-law decay are both resolved (plus nodes ≤ 0.02/λ_1 apart during the first
+   5/λ_1 of each grid segment, for the fastest mode).  Wherever γ varies slowly (smooth
+   profiles, small steps between segments) a node is added whenever the accumulated
+   ``|Δ ln γ|`` grows by 1%.  Intrinsic time at the nodes comes from closed forms on
+   constant segments and from exact sums (Euler–Maclaurin beyond 2^20 steps, relative error
+   ~1e-13) on smooth ones (:mod:`fsltheory.segments`, :mod:`fsltheory.engines.grid`), so no
+   per-step array is ever built.
 4. **Exponential integrator, trapezoidal in γF.**  Over a cell of length h the source
    ``P = γF`` is taken linear in t between ``P₀ = γ_a F₀`` and ``P₁ = γ_b F₁`` (γ_a, γ_b
    the γ of the cell's first and last step — equal inside a run; F₁ at the cell end is
@@ -59,7 +64,8 @@ Algorithm (why 10^8 steps × 10^6 modes take seconds)
 5. **Output.**  E at the schedule's steps is interpolated linearly in t between nodes
    (error of the same order, ≲ 1e-4).  ``points=None`` returns every step (arrays as long
    as the schedule); ``points=n`` returns at most n log-spaced steps (first and last
-   kept) with their step/data/time axes, which is what you want for 10^8-step schedules.
+   kept) with their step/data/time axes, which is what you want for 10^8-step schedules;
+   ``"auto"`` (default) is every step up to 2^23 steps and 2000 log-spaced ones beyond.
 
 Cost: O(M) once (grouping), O(nodes × groups) for the integration and
 O(nodes · t^(1/β)) for the signal sums — independent of the number of steps except for
@@ -73,16 +79,18 @@ import math
 import numpy as np
 from numba import njit
 
-from ..curve import LossCurve, log_spaced_indices
+from ..curve import LossCurve
 from ..errors import (
     DivergenceError,
     InvalidParameterError,
     UnstableScheduleError,
-    check_int_range,
     check_range,
 )
 from ..schedule import Schedule
+from ..segments import axes_at
 from ..task import PowerLawTask
+from .exact import record_steps
+from .grid import JUMP_TOL, cells, continuum_gamma_max, run_tables, volterra_grid
 from .spectral import signal_term
 
 __all__ = [
@@ -94,7 +102,7 @@ __all__ = [
 ]
 
 _NOISE_MODES = ("full", "additive")
-_JUMP_TOL = 0.01  # relative γ change that starts a new segment / forces a node
+_JUMP_TOL = JUMP_TOL  # relative γ change that starts a new segment / forces a node
 
 
 # ---------------------------------------------------------------------------- spectrum
@@ -143,94 +151,10 @@ def compressed_spectrum(task: PowerLawTask, bins_per_decade: float | None = 200.
 
 
 # ---------------------------------------------------------------------------- grid
-def _runs(schedule: Schedule) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``schedule.runs()`` computed in chunks of 2^22 steps (no full-length temporaries,
-    which matters for 10^8-step schedules)."""
-    lr, b = schedule.lr, schedule.batch
-    n = lr.size
-    chunk = 1 << 22
-    change = [np.zeros(1, dtype=np.int64)]
-    for a in range(0, n - 1, chunk):
-        e = min(n - 1, a + chunk)
-        d = (lr[a + 1:e + 1] != lr[a:e]) | (b[a + 1:e + 1] != b[a:e])
-        change.append(np.flatnonzero(d).astype(np.int64) + a + 1)
-    starts = np.concatenate(change)
-    counts = np.diff(np.concatenate((starts, [n]))).astype(np.int64)
-    return lr[starts].copy(), b[starts].copy(), counts
-
-
-def _run_tables(schedule: Schedule):
-    """Run-length tables: start step, η, γ, count, cumulative t and ∫γ dt at run starts,
-    batch, and cumulative data at run starts."""
-    lrs, bs, counts = _runs(schedule)
-    gam = lrs / bs.astype(np.float64)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
-    t0 = np.concatenate(([0.0], np.cumsum(lrs * counts)[:-1]))
-    g0 = np.concatenate(([0.0], np.cumsum(lrs * gam * counts)[:-1]))
-    d0 = np.concatenate(([0], np.cumsum(bs * counts)[:-1])).astype(np.int64)
-    return starts, lrs, gam, counts, t0, g0, bs, d0
-
-
-def _axes_at(k: np.ndarray, tables) -> tuple[np.ndarray, np.ndarray]:
-    """Intrinsic time t_k and ``G_k = ∫_0^{t_k} γ dt = Σ_{i<k} η_i²/B_i`` at step indices k."""
-    starts, lrs, gam, counts, t0, g0 = tables[:6]
-    r = np.searchsorted(starts, k, side="right") - 1
-    m = k - starts[r]
-    dt = m * lrs[r]
-    return t0[r] + dt, g0[r] + dt * gam[r]
-
-
-def _cells(nodes: np.ndarray, tables):
-    """Node times, cell lengths, and γ of the first and of the last step of each cell."""
-    t_nodes, _ = _axes_at(nodes, tables)
-    starts, gam = tables[0], tables[2]
-    ra = np.searchsorted(starts, nodes[:-1], side="right") - 1
-    rb = np.searchsorted(starts, nodes[1:] - 1, side="right") - 1
-    return t_nodes, np.diff(t_nodes), gam[ra], gam[rb]
-
-
-def volterra_grid(schedule: Schedule, grid_per_decade: float = 200.0,
-                  rate_max: float = 1.0, _tables=None) -> np.ndarray:
-    """Node step indices of the integration grid (module docstring, step 3): sorted,
-    unique, starting at 0 and ending at ``n_steps``.
-
-    Besides the log-spaced offsets, each segment gets nodes at most ``0.02/rate_max`` apart
-    in intrinsic time during its first ``5/rate_max`` (``rate_max = λ_1``): the fastest
-    modes' transient ``e^(−2λ_1(t − t_0))`` is then resolved to ≲ 1e-4 by the linear
-    interpolation of the output, even when it is carried by a single mode."""
-    gpd = check_range("grid_per_decade", grid_per_decade, 5.0, None)
-    tables = _run_tables(schedule) if _tables is None else _tables
-    starts, lrs, gam = tables[0], tables[1], tables[2]
-    K = schedule.n_steps
-    lg = np.log(gam)
-    jump = np.abs(np.diff(lg))
-    # segment starts: step 0 and every run start with a γ jump above _JUMP_TOL
-    seg_runs = np.concatenate(([0], np.flatnonzero(jump > _JUMP_TOL) + 1))
-    seg_start = starts[seg_runs]
-    seg_end = np.concatenate((seg_start[1:], [K]))
-    pieces = [np.array([0, K], dtype=np.int64), seg_start]
-    cache: dict[int, np.ndarray] = {}
-    seg_lr = lrs[seg_runs]
-    for a, b, eta in zip(seg_start.tolist(), seg_end.tolist(), seg_lr.tolist(), strict=True):
-        n = b - a
-        key = (n, eta)
-        offs = cache.get(key)
-        if offs is None:
-            num = max(2, int(math.ceil(gpd * math.log10(max(n, 2)))) + 1)
-            logo = np.round(np.geomspace(1, n, num)).astype(np.int64)
-            step = max(1, int(0.02 / (rate_max * eta)))
-            stop = min(n, int(math.ceil(5.0 / (rate_max * eta))))
-            offs = np.unique(np.concatenate((logo, np.arange(step, stop + 1, step))))
-            cache[key] = offs
-        pieces.append(a + offs)
-    # small γ variations inside segments: a node each time Σ|Δ ln γ| grows by _JUMP_TOL
-    small = np.where(jump > _JUMP_TOL, 0.0, jump)
-    if small.size and small.max() > 0:
-        level = np.floor(np.concatenate(([0.0], np.cumsum(small))) / _JUMP_TOL)
-        new = np.flatnonzero(np.diff(level) > 0) + 1
-        pieces.append(starts[new])
-    nodes = np.unique(np.concatenate(pieces))
-    return nodes[(nodes >= 0) & (nodes <= K)]
+# The grid and the segment tables live in .grid (they work on segment-stored schedules
+# without per-step arrays); the old private names stay importable from here.
+_run_tables = run_tables
+_cells = cells
 
 
 # ---------------------------------------------------------------------------- integrator
@@ -323,17 +247,21 @@ def volterra_cells_numpy(mu: np.ndarray, W: np.ndarray, h: np.ndarray, gam_a: np
 
 
 # ---------------------------------------------------------------------------- public API
-def _continuum_check(task: PowerLawTask, gam: np.ndarray, lrs, bs, counts) -> None:
+def _continuum_check(task: PowerLawTask, tables) -> None:
     """(V) with constant γ is stable iff ``γ tr(Λ)/2 < 1`` (its kernel mass is
-    ``γ∫K = γ tr(Λ)/2``).  A lone one-step run (e.g. a final partial batch) is exempt."""
+    ``γ∫K = γ tr(Λ)/2``).  A lone one-step segment (e.g. a final partial batch) is exempt;
+    a smooth segment is checked at its largest γ (first or last step: φ is monotone)."""
     tr = task.trace
-    bad = (gam * tr / 2.0 >= 1.0) & (counts > 1)
+    gam = continuum_gamma_max(tables)
+    bad = (gam * tr / 2.0 >= 1.0) & (tables.counts > 1)
     if np.any(bad):
         r = int(np.flatnonzero(bad)[0])
+        b = int(tables.bs[r])
+        lr = gam[r] * b
         raise UnstableScheduleError(
-            f"lr={lrs[r]:g} with batch {int(bs[r])} is unstable for the continuum equation "
+            f"lr={lr:g} with batch {b} is unstable for the continuum equation "
             f"(V) (spec §3/§5 C-FLOOR need lr/batch·tr(Λ)/2 < 1, i.e. lr < "
-            f"{2.0 * bs[r] / tr:.6g} for batch {int(bs[r])})"
+            f"{2.0 * b / tr:.6g} for batch {b})"
         )
 
 
@@ -342,7 +270,7 @@ def volterra_risk(
     schedule: Schedule,
     noise: str = "full",
     *,
-    points: int | None = None,
+    points: int | str | None = "auto",
     grid_per_decade: float = 200.0,
     bins_per_decade: float | None = 200.0,
 ) -> LossCurve:
@@ -357,10 +285,12 @@ def volterra_risk(
     noise : {"full", "additive"}
         ``"full"`` solves (V); ``"additive"`` its linearisation
         ``E ≈ e(t) + (σ²/2)∫K(t − z)γ(z)dz`` (spec §3).
-    points : int or None
+    points : int, None or "auto"
         ``None``: the risk at every step 0..K (the same axes as :func:`exact_risk`).
         ``n ≥ 2``: only at ≤ n log-spaced steps (first and last kept), with the matching
-        steps/data/time axes — use this for very long schedules.
+        steps/data/time axes — use this for very long schedules.  ``"auto"`` (default):
+        every step up to 2^23 steps, 2000 log-spaced steps beyond
+        (:func:`~fsltheory.engines.exact.record_steps`).
     grid_per_decade : float
         Integration nodes per decade of time since the last γ jump (≥ 5; default 200).
     bins_per_decade : float or None
@@ -394,13 +324,11 @@ def volterra_risk(
             f"schedule must be a Schedule, got {type(schedule).__name__}")
     if noise not in _NOISE_MODES:
         raise InvalidParameterError(f"noise must be one of {list(_NOISE_MODES)}, got {noise!r}")
-    if points is not None:
-        points = check_int_range("points", points, 2, None)
+    rec = record_steps(schedule.n_steps, points)
     grid_per_decade = check_range("grid_per_decade", grid_per_decade, 5.0, None)
 
     tables = _run_tables(schedule)
-    starts, lrs, gam, counts = tables[:4]
-    _continuum_check(task, gam, lrs, tables[6], counts)
+    _continuum_check(task, tables)
 
     W, mu = compressed_spectrum(task, bins_per_decade)
     nodes = volterra_grid(schedule, grid_per_decade, float(task.lambdas[0]), _tables=tables)
@@ -413,28 +341,17 @@ def volterra_risk(
         raise DivergenceError(
             f"volterra engine on {schedule}: the risk overflowed at step {int(nodes[bad])}")
 
-    K = schedule.n_steps
-    if points is None:
+    if rec is None:
         time = schedule.intrinsic_time
         risk = np.interp(time, t_nodes, E_nodes)
         curve = LossCurve.from_schedule(risk, schedule, engine="volterra")
     else:
-        idx = log_spaced_indices(K + 1, points)
-        t_out, _ = _axes_at(idx, tables)
+        data, t_out, _ = axes_at(schedule, rec)
         risk = np.interp(t_out, t_nodes, E_nodes)
-        data = _data_at(idx, tables)
-        curve = LossCurve(risk=risk, steps=idx.astype(np.int64), data=data, time=t_out,
-                          engine="volterra")
+        curve = LossCurve(risk=risk, steps=rec, data=data, time=t_out, engine="volterra")
     curve.meta.update(noise=noise, groups=int(mu.size), cells=int(h.size),
                       grid_per_decade=grid_per_decade, bins_per_decade=bins_per_decade)
     return curve
-
-
-def _data_at(k: np.ndarray, tables) -> np.ndarray:
-    """Cumulative samples before step k, from the run tables (exact integers)."""
-    starts, bs, d0 = tables[0], tables[6], tables[7]
-    r = np.searchsorted(starts, k, side="right") - 1
-    return d0[r] + (k - starts[r]) * bs[r]
 
 
 def volterra_floor(task: PowerLawTask, lr: float, batch: float) -> float:
