@@ -67,7 +67,7 @@ def test_duplicate_budgets_in_a_scaling_fit_are_refused():
     (["figures", "--list", "kernels"], ["--list takes no figure names", "kernels"]),
     (["simulate", "--modes", "١٠٠"], ["--modes", "ASCII"]),
     (["simulate", "--lr", "٠.٢"], ["--lr", "ASCII"]),
-    (["simulate", "--budget", "１２８"], ["--budget", "ASCII"]),
+    (["simulate", "--budget", "１２８"], ["--budget", "budget must be an integer"]),
     (["verify", "C-KERNEL", "--perturb", "nan", "--report", "-"], ["perturb must be"]),
 ])
 def test_cli_silent_inputs_now_fail_clearly(cli, argv, needles):

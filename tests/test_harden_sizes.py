@@ -70,8 +70,6 @@ def test_sgd_runs_result_size_is_checked():
 
 @pytest.mark.parametrize("argv,needles", [
     (["simulate", "--modes", "10000000000"], ["modes=10000000000", "limit"]),
-    (["simulate", "--budget", "100000000000000"], ["budget=100000000000000", "limit"]),
-    (["simulate", "--budget", "1e14", "--schedule", "const:1"], ["budget=", "limit"]),
     (["optimize", "--budget", "100000000000000000", "--modes", "50"], ["budget=", "limit"]),
 ])
 def test_cli_refuses_sizes_that_cannot_fit(cli, argv, needles):
@@ -86,4 +84,4 @@ def test_cli_sizes_in_budget_forms(cli):
                      "const:4", "--json")
     assert rc == 0 and '"budget": 1024' in out
     rc, out, err = cli("simulate", "--budget", "1.5e0")
-    assert_one_line_error(rc, out, err, "--budget must be an integer")
+    assert_one_line_error(rc, out, err, "budget must be an integer")
