@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from ..engines import ENGINES, get_engine
+from ..engines.exact import check_stability
 from ..engines.guards import check_final_step
 from ..errors import InvalidParameterError, check_int_range
 from ..schedule import SCHEDULE_GRAMMAR, Schedule
@@ -89,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
         check_int_range("seed", args.seed, 0, None)
     schedule = Schedule.parse(args.schedule, budget, args.lr,
                               lr_schedule=args.lr_schedule)
-    check_final_step(task, schedule)  # a final partial batch must be stable too (spec §2)
+    check_stability(task, schedule)  # every (lr, batch) pair first (spec §2) ...
+    check_final_step(task, schedule)  # ... then the final partial batch it exempts
     if args.csv and not Path(args.csv).resolve().parent.is_dir():
         raise InvalidParameterError(
             f"--csv must be a file path in an existing directory, got {args.csv!r}"
