@@ -16,6 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from .errors import InvalidParameterError, check_int_range
+from .io import atomic_open
+
 __all__ = ["LossCurve", "log_spaced_indices"]
 
 
@@ -32,6 +35,8 @@ def log_spaced_indices(n: int, points: int) -> np.ndarray:
     >>> log_spaced_indices(3, 200).tolist()
     [0, 1, 2]
     """
+    n = check_int_range("n", n, 0, None)
+    points = check_int_range("points", points, 1, None)
     if n <= points:
         return np.arange(n)
     if points < 2:
@@ -85,6 +90,7 @@ class LossCurve:
 
     def subsample(self, points: int = 200) -> LossCurve:
         """The curve at at most ``points`` log-spaced steps (first and last kept)."""
+        points = check_int_range("points", points, 2, None)
         idx = log_spaced_indices(len(self), points)
         return LossCurve(
             risk=self.risk[idx],
@@ -98,6 +104,12 @@ class LossCurve:
 
     def at_data(self, samples: np.ndarray | float) -> np.ndarray:
         """Risk interpolated (log-linear in risk) at given cumulative sample counts."""
+        try:
+            samples = np.asarray(samples, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InvalidParameterError(
+                f"samples must be real numbers (cumulative sample counts), got {samples!r}"
+            ) from None
         return np.exp(np.interp(samples, self.data, np.log(np.maximum(self.risk, 1e-300))))
 
     def to_dict(self) -> dict[str, list]:
@@ -113,9 +125,14 @@ class LossCurve:
         return out
 
     def to_csv(self, path: str | Path) -> None:
-        """Write the full curve as CSV with columns step, data, time, risk[, stderr]."""
+        """Write the full curve as CSV with columns step, data, time, risk[, stderr].
+
+        The file is written atomically (:func:`fsltheory.io.atomic_open`): an error or
+        Ctrl-C part-way leaves no partial file and the previous file intact."""
+        if not isinstance(path, (str, Path)):
+            raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
         cols = ["step", "data", "time", "risk"] + (["stderr"] if self.stderr is not None else [])
-        with open(path, "w", newline="") as fh:
+        with atomic_open(path, "w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(cols)
             for k in range(len(self)):

@@ -78,12 +78,23 @@ class FigData:
 
 # ---------------------------------------------------------------------------- helpers
 def loglog_slope(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Least-squares fit ``log y = a + p log x``; returns ``(p, exp(a))``."""
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    """Least-squares fit ``log y = a + p log x``; returns ``(p, exp(a))``.
+
+    Points with a non-positive or non-finite coordinate are skipped; the remaining ``x``
+    must be distinct (a repeated ``x`` adds no independent information)."""
+    try:
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidParameterError("loglog_slope needs real arrays x and y") from None
+    if x.shape != y.shape or x.ndim != 1:
+        raise InvalidParameterError(
+            f"loglog_slope needs 1-D x and y of equal length, got shapes {x.shape}, {y.shape}")
     ok = (x > 0) & (y > 0) & np.isfinite(x) & np.isfinite(y)
     if ok.sum() < 2:
         raise InvalidParameterError("loglog_slope needs at least two positive points")
+    if np.unique(x[ok]).size != int(ok.sum()):
+        raise InvalidParameterError("loglog_slope needs distinct x values, got duplicates")
     p, a = np.polyfit(np.log(x[ok]), np.log(y[ok]), 1)
     return float(p), float(np.exp(a))
 
@@ -691,7 +702,7 @@ FIGURE_NAMES: tuple[str, ...] = tuple(FIGURE_DATA)
 
 def figure_data(name: str, quick: bool = False) -> FigData:
     """The data behind figure ``name`` (one of :data:`FIGURE_NAMES`)."""
-    if name not in FIGURE_DATA:
+    if not isinstance(name, str) or name not in FIGURE_DATA:
         raise InvalidParameterError(
             f"figure must be one of {', '.join(FIGURE_NAMES)}; got {name!r}"
         )

@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import NullFormatter
 
+from .errors import InvalidParameterError
 from .figdata import FigData
 
 __all__ = ["OKABE_ITO", "STYLE", "BUILDERS", "build_figure", "save_figure", "style",
@@ -77,13 +78,30 @@ def style():
 
 def save_figure(fig: Figure, out_dir: str | Path, name: str, dpi: int = 200) -> list[Path]:
     """Write ``<out_dir>/<name>.pdf`` (vector) and ``<name>.png`` (``dpi``); closes ``fig``.
-    Metadata dates are dropped so that re-running gives identical PDFs."""
+    Metadata dates are dropped so that re-running gives identical PDFs.
+
+    Each file is drawn to a temporary file in ``out_dir`` and renamed into place
+    (:func:`fsltheory.io.temp_path`), so an error, a full disk or Ctrl-C never leaves a
+    truncated figure where a good one was."""
+    from .io import temp_path
+
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    if not isinstance(name, str) or not name or "/" in name:
+        raise InvalidParameterError(f"name must be a file name without '/', got {name!r}")
+    if not isinstance(out_dir, (str, Path)):
+        raise TypeError(f"out_dir must be a str or Path, got {type(out_dir).__name__}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     pdf, png = out / f"{name}.pdf", out / f"{name}.png"
-    fig.savefig(pdf, metadata={"CreationDate": None, "Creator": "fsltheory"})
-    fig.savefig(png, dpi=dpi, metadata={"Software": "fsltheory"})
-    plt.close(fig)
+    try:
+        with temp_path(pdf) as tmp:
+            fig.savefig(tmp, format="pdf",
+                        metadata={"CreationDate": None, "Creator": "fsltheory"})
+        with temp_path(png) as tmp:
+            fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": "fsltheory"})
+    finally:
+        plt.close(fig)
     return [pdf, png]
 
 
@@ -515,6 +533,10 @@ BUILDERS: dict[str, Callable[[FigData], Figure]] = {
 
 def build_figure(fd: FigData) -> Figure:
     """The figure for ``fd`` (dispatch on ``fd.name``), drawn in :data:`STYLE`."""
+    if not isinstance(fd, FigData) or fd.name not in BUILDERS:
+        raise InvalidParameterError(
+            f"fd must be the FigData of one of {', '.join(BUILDERS)} (from "
+            f"fsltheory.figdata.figure_data), got {type(fd).__name__}")
     with style():
         return BUILDERS[fd.name](fd)
 

@@ -16,14 +16,29 @@ Example
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
-from .errors import check_int_range, check_range
+from .errors import InvalidParameterError, check_int_range, check_memory, check_range
 
-__all__ = ["PowerLawTask"]
+__all__ = ["PowerLawTask", "SIGMA_MAX", "BYTES_PER_MODE"]
+
+#: Largest label noise accepted: risks scale with ``σ²`` and are float64, so ``σ²`` must
+#: stay far below the float64 maximum (~1.8e308) for the stationary risk
+#: ``½ σ² q/(1 − q)`` and the sums over modes to remain finite.
+SIGMA_MAX = 1e100
+
+#: Memory the engines need per mode (bytes): the task's own arrays (λ, λθ*², θ*) plus
+#: the engines' working arrays (about eight float64 vectors of length M in all).  The
+#: per-mode arrays are refused up front when ``BYTES_PER_MODE · M`` exceeds the memory
+#: limit (:func:`fsltheory.errors.check_memory`).
+BYTES_PER_MODE = 64
+
+# θ*_M² = M^(β − 1 − sβ) must be finite with room to spare (float64 max ≈ e^709).
+_LOG_THETA2_MAX = 600.0
 
 
 @dataclass(frozen=True)
@@ -37,9 +52,12 @@ class PowerLawTask:
     s : float
         Source exponent, ``s > 0`` (``λ_j θ*_j² = j^(−(1+sβ))``).
     sigma : float
-        Label-noise standard deviation, ``σ ≥ 0``.
+        Label-noise standard deviation, ``0 ≤ σ ≤`` :data:`SIGMA_MAX` (so ``σ²`` is finite).
     modes : int
-        Number of modes ``M ≥ 1`` (learner and target are both M-dimensional).
+        Number of modes ``M ≥ 1`` (learner and target are both M-dimensional), with
+        ``(β − 1 − sβ)·ln M ≤ 600`` so that ``θ*_j²`` stays finite in float64; the
+        per-mode arrays are refused (:class:`~fsltheory.errors.InvalidParameterError`)
+        when they would not fit the memory limit.
     """
 
     beta: float
@@ -50,25 +68,37 @@ class PowerLawTask:
     def __post_init__(self) -> None:
         object.__setattr__(self, "beta", check_range("beta", self.beta, 1.0, None, low_open=True))
         object.__setattr__(self, "s", check_range("s", self.s, 0.0, None, low_open=True))
-        object.__setattr__(self, "sigma", check_range("sigma", self.sigma, 0.0, None))
+        object.__setattr__(self, "sigma",
+                           check_range("sigma", self.sigma, 0.0, SIGMA_MAX))
         object.__setattr__(self, "modes", check_int_range("modes", self.modes, 1, None))
+        growth = (self.beta - 1.0 - self.s * self.beta) * math.log(self.modes)
+        if growth > _LOG_THETA2_MAX:
+            raise InvalidParameterError(
+                f"beta={self.beta:g}, s={self.s:g}, modes={self.modes} make the target "
+                f"coefficient θ*_M² = M^(β−1−sβ) = e^{growth:.4g} overflow float64; need "
+                f"(β − 1 − sβ)·ln M <= {_LOG_THETA2_MAX:g} (smaller beta or modes, or larger s)"
+            )
+
+    def _mode_axis(self) -> np.ndarray:
+        check_memory("modes", BYTES_PER_MODE * self.modes, value=self.modes)
+        return np.arange(1, self.modes + 1, dtype=np.float64)
 
     @cached_property
     def lambdas(self) -> np.ndarray:
         """Eigenvalues ``λ_j = j^(−β)``, j = 1..M (docs/theory.md §1)."""
-        j = np.arange(1, self.modes + 1, dtype=np.float64)
+        j = self._mode_axis()
         return j ** (-self.beta)
 
     @cached_property
     def signal_weights(self) -> np.ndarray:
         """``λ_j (θ*_j)² = j^(−(1+sβ))`` — each mode's share of twice the initial risk."""
-        j = np.arange(1, self.modes + 1, dtype=np.float64)
+        j = self._mode_axis()
         return j ** (-(1.0 + self.s * self.beta))
 
     @cached_property
     def theta_star(self) -> np.ndarray:
         """Target coefficients ``θ*_j = j^((β − 1 − sβ)/2) > 0`` (docs/theory.md §1)."""
-        j = np.arange(1, self.modes + 1, dtype=np.float64)
+        j = self._mode_axis()
         return j ** (0.5 * (self.beta - 1.0 - self.s * self.beta))
 
     @property
@@ -89,6 +119,6 @@ class PowerLawTask:
 
     def __repr__(self) -> str:
         return (
-            f"PowerLawTask(beta={self.beta:g}, s={self.s:g}, sigma={self.sigma:g}, "
+            f"PowerLawTask(beta={self.beta:.12g}, s={self.s:.12g}, sigma={self.sigma:.12g}, "
             f"modes={self.modes}, regime={self.regime!r})"
         )

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, check_range
 from .base import SCALES, Claim, Evidence, Row, check_scale, fit_loglog
 from .checks_core import check_catchup, check_floor, check_kernel, check_signal, check_stable
 from .params import PARAMS
@@ -178,6 +178,9 @@ def run_claims(ids: Iterable[str] | None = None, scale: str = "quick", seed: int
     from tqdm import tqdm
 
     scale = check_scale(scale)
+    check_range("perturb", perturb, -1.0, None, low_open=True)
+    if isinstance(ids, str):  # one ID, not its characters
+        ids = [ids]
     claims = [get_claim(c) for c in (ids if ids is not None else CLAIM_IDS)]
     if progress is None:
         progress = sys.stderr.isatty()
@@ -193,7 +196,9 @@ def run_claims(ids: Iterable[str] | None = None, scale: str = "quick", seed: int
 
 def summary(evidence: Iterable[Evidence]) -> dict[str, Any]:
     """``{"claims": [...], "passed": bool}`` (the ``verify --json`` object)."""
-    claims = [evidence_json(ev, get_claim(ev.claim)) for ev in evidence]
+    from .report import _evidence
+
+    claims = [evidence_json(ev, get_claim(ev.claim)) for ev in _evidence(evidence)]
     return {"claims": claims, "passed": all(c["verdict"] == "pass" for c in claims)}
 
 

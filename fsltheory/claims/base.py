@@ -54,21 +54,45 @@ def check_scale(scale: str) -> str:
 def fit_loglog(x: Sequence[float], y: Sequence[float]) -> float:
     """Least-squares slope of ``log|y|`` against ``log x`` (the measured exponent).
 
-    Raises :class:`InvalidParameterError` unless all ``x > 0``, all ``y ≠ 0`` of one sign,
-    and at least 3 points.
+    Raises :class:`InvalidParameterError` unless all ``x > 0`` are finite and distinct
+    (a repeated ``x`` — e.g. a duplicated budget — adds no independent point and would
+    fake the number of points behind the slope), all ``y ≠ 0`` are finite and of one sign,
+    and there are at least 3 points.
     """
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    x = _real_1d("x", x)
+    y = _real_1d("y", y)
     if x.size < 3 or x.size != y.size:
-        raise InvalidParameterError(f"fit_loglog needs >= 3 paired points, got {x.size}")
+        raise InvalidParameterError(
+            f"fit_loglog needs >= 3 paired points, got {x.size} x and {y.size} y values")
     if np.any(x <= 0) or not (np.all(y > 0) or np.all(y < 0)):
         raise InvalidParameterError("fit_loglog needs x > 0 and y of one strict sign")
+    _check_distinct("x", x)
     return float(np.polyfit(np.log(x), np.log(np.abs(y)), 1)[0])
+
+
+def _real_1d(name: str, v: Sequence[float]) -> np.ndarray:
+    try:
+        a = np.asarray(v, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(f"{name} must be a 1-D sequence of real numbers") from None
+    if a.ndim != 1 or not np.all(np.isfinite(a)):
+        raise InvalidParameterError(f"{name} must be a 1-D sequence of finite real numbers")
+    return a
+
+
+def _check_distinct(name: str, x: np.ndarray) -> None:
+    vals, counts = np.unique(x, return_counts=True)
+    if np.any(counts > 1):
+        dup = ", ".join(f"{v:g}" for v in vals[counts > 1][:5])
+        raise InvalidParameterError(
+            f"{name} values of a log-log fit must be distinct, got duplicates {dup}")
 
 
 def decades(x: Sequence[float]) -> float:
     """Number of decades spanned by positive values ``x``."""
-    x = np.asarray(x, dtype=np.float64)
+    x = _real_1d("x", x)
+    if x.size == 0 or np.any(x <= 0):
+        raise InvalidParameterError("decades needs at least one value, all > 0")
     return float(np.log10(x.max() / x.min()))
 
 

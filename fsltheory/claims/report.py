@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..errors import InvalidParameterError
 from .base import Claim, Evidence, Row
 
 __all__ = ["render_table", "render_report", "evidence_json", "ENGINE_LEGEND"]
@@ -17,6 +18,22 @@ ENGINE_LEGEND = (
     "σ²-dominated FSL optimiser of §5 on exact finite-M spectral sums, `spectral` the "
     "spectral sums e, K of §3–§4, `eigvals`/`direct sum` plain linear algebra"
 )
+
+
+def _evidence(evidence: Any) -> list[Evidence]:
+    """``evidence`` as a list of :class:`Evidence` (one item is accepted alone)."""
+    if isinstance(evidence, Evidence):
+        return [evidence]
+    try:
+        items = list(evidence)
+    except TypeError:
+        items = None
+    if items is None or isinstance(evidence, (str, bytes)) or not all(
+            isinstance(e, Evidence) for e in items):
+        raise InvalidParameterError(
+            f"evidence must be a sequence of Evidence (as run_claims returns), "
+            f"got {type(evidence).__name__}")
+    return items
 
 
 def _fmt(x: float) -> str:
@@ -36,6 +53,10 @@ def _tol(r: Row) -> str:
 def evidence_json(ev: Evidence, claim: Claim) -> dict[str, Any]:
     """One claim's JSON record: id, verdict, and the headline row's predicted, measured and
     tolerance (:meth:`Evidence.headline`), plus every row."""
+    if not isinstance(ev, Evidence):
+        raise InvalidParameterError(f"ev must be an Evidence, got {type(ev).__name__}")
+    if not isinstance(claim, Claim):
+        raise InvalidParameterError(f"claim must be a Claim, got {type(claim).__name__}")
     h = ev.headline()
     return {
         "id": ev.claim,
@@ -62,7 +83,7 @@ def render_table(evidence: Sequence[Evidence]) -> str:
     head = f"{'claim':<11} {'quantity':<46} {'measured':>11} {'predicted':>11} " \
            f"{'tolerance':>14} {'engine':<9} verdict"
     lines = [head, "-" * len(head)]
-    for ev in evidence:
+    for ev in _evidence(evidence):
         for r in ev.rows:
             lines.append(f"{ev.claim:<11} {r.quantity[:46]:<46} {_fmt(r.measured):>11} "
                          f"{_fmt(r.predicted):>11} {_tol(r):>14} {r.engine[:9]:<9} "
@@ -78,6 +99,10 @@ def _md(x: str) -> str:
 def render_report(evidence: Sequence[Evidence], claims: dict[str, Claim],
                   command: str = "fsltheory verify") -> str:
     """Markdown of ``proofs/REPORT.md``: a summary table per claim, then every row."""
+    evidence = _evidence(evidence)
+    if not isinstance(claims, Mapping):
+        raise InvalidParameterError(
+            f"claims must be a mapping of claim ID to Claim, got {type(claims).__name__}")
     now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out = [
         "# Verification report",

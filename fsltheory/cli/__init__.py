@@ -2,14 +2,32 @@
 
 Each sub-command lives in its own module of this package and exposes
 ``register(subparsers)``, which adds its parser and sets ``func`` to a function
-``run(args) -> int``.  Errors deliberately raised by the toolkit (and bad numbers on the
-command line) print one line on stderr and exit with status 2, never a traceback.
+``run(args) -> int``.
+
+Exit status and error output (the same for every sub-command):
+
+* ``0`` success; ``1`` a check failed (``verify``/``reproduce``) or an internal error;
+  ``2`` bad input; ``130`` interrupted (Ctrl-C).
+* Bad input — a value out of range, an unparsable number (numbers are ASCII only), a
+  size whose memory estimate exceeds the limit (``FSLTHEORY_MEMORY_LIMIT``), an
+  unwritable output path — prints **one line** ``fsltheory <command>: error: <message>``
+  on stderr naming the parameter and its allowed range, and exits 2; never a traceback.
+* ``--json`` on error: **nothing is printed on stdout** (the JSON object is only written
+  once the command has succeeded, in one piece); the one-line error goes to stderr as
+  above.  A consumer can therefore parse stdout whenever the exit status is 0 or 1.
+* Ctrl-C prints ``fsltheory <command>: interrupted`` and exits 130; output files are
+  written atomically (a temporary file renamed into place), so an interruption never
+  leaves a partial file and never damages the previous version.
+* An unexpected exception (a bug) prints one line naming the exception and exits 1; set
+  ``FSLTHEORY_TRACEBACK=1`` to see the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import re
 import sys
 
 from ..errors import FSLError
@@ -27,11 +45,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"fsltheory: error: {message}\n")
 
 
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="fsltheory",
         description="Functional scaling laws of SGD and batch-size scheduling.",
     )
+    parser.add_argument("--version", action="version", version=f"fsltheory {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in _COMMANDS:
@@ -45,17 +70,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(text: object) -> str:
+    """``text`` on one line, without terminal colour codes (numba puts some in)."""
+    clean = re.sub(r"\x1b\[[0-9;]*m", "", str(text))
+    return " ".join(line.strip() for line in clean.splitlines() if line.strip())
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    cmd = "fsltheory"
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        cmd = f"fsltheory {args.command}"
         return int(args.func(args) or 0)
-    except (FSLError, ValueError, OSError) as exc:
-        print(f"fsltheory {args.command}: error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
-        print(f"fsltheory {args.command}: interrupted", file=sys.stderr)
+        print(f"{cmd}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `fsltheory ... | head`: stop quietly
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
+        except OSError:  # pragma: no cover
+            pass
+        return 1
+    except (FSLError, ValueError, OSError) as exc:
+        print(f"{cmd}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except (MemoryError, OverflowError, FloatingPointError) as exc:
+        what = "out of memory" if isinstance(exc, MemoryError) else "numeric overflow"
+        print(f"{cmd}: error: {what} ({_one_line(exc) or type(exc).__name__}); "
+              "use smaller sizes or less extreme values", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug: one line, not a traceback (unless asked for)
+        if os.environ.get("FSLTHEORY_TRACEBACK"):
+            raise
+        msg = _one_line(exc)
+        print(f"{cmd}: internal error: {type(exc).__name__}: {msg[:300]} "
+              "(set FSLTHEORY_TRACEBACK=1 for the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,11 +13,12 @@ An unknown claim ID is an error (exit status 2) naming the allowed IDs.
 from __future__ import annotations
 
 import argparse
+import math
 
 from ..errors import InvalidParameterError, check_range
 from ..symbolic import CLAIM_IDS, Derivation, claim_id, derivation
 from ..symbolic.render import render_latex, render_text
-from .common import print_json
+from .common import float_arg, print_json
 
 
 def register(sub) -> None:
@@ -34,9 +35,10 @@ def register(sub) -> None:
     fmt.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--steps", action="store_true",
                    help="include the derivation steps (text and JSON output)")
-    p.add_argument("--beta", type=float, default=None,
+    p.add_argument("--beta", type=float_arg("--beta"), default=None,
                    help="also evaluate results that depend only on (β, s) at this β > 1")
-    p.add_argument("--s", type=float, default=None, help="source exponent s > 0 for --beta")
+    p.add_argument("--s", type=float_arg("--s"), default=None,
+                   help="source exponent s > 0 for --beta")
     p.set_defaults(func=run)
 
 
@@ -45,10 +47,19 @@ def values_at(d: Derivation, beta: float, s: float | None) -> dict[str, float]:
     point = {"beta": beta, "s": s}
     out = {}
     for name, twin in d.numeric.items():
-        if twin.args and set(twin.args) <= {k for k, v in point.items() if v is not None}:
-            out[name] = float(twin(**{a: point[a] for a in twin.args}))
-        elif not twin.args:
-            out[name] = float(twin())
+        try:
+            if twin.args and set(twin.args) <= {k for k, v in point.items() if v is not None}:
+                out[name] = float(twin(**{a: point[a] for a in twin.args}))
+            elif not twin.args:
+                out[name] = float(twin())
+        except (OverflowError, ZeroDivisionError, ValueError, TypeError):
+            out[name] = float("nan")
+        if name in out and not math.isfinite(out[name]):
+            where = f"beta={beta:g}" + ("" if s is None else f", s={s:g}")
+            raise InvalidParameterError(
+                f"{d.claim} result {name} is not a finite number at {where}; "
+                "use moderate --beta/--s (e.g. 1 < beta <= 1e3, 0 < s <= 1e3)"
+            )
     return out
 
 

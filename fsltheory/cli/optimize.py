@@ -7,25 +7,41 @@ import argparse
 import inspect
 import sys
 
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, check_int_range
 from ..optimize import MODELS, compare_baselines, optimal_schedule, optimal_switch
-from .common import add_lr_schedule_arg, add_task_args, budget_arg, print_json, task_from_args
+from .common import (
+    HelpFormatter,
+    add_lr_schedule_arg,
+    add_task_args,
+    budget_arg,
+    check_steps_memory,
+    float_arg,
+    int_arg,
+    parse_int,
+    print_json,
+    task_from_args,
+)
 
 
 def _bmax(text: str) -> int | None:
-    if text.strip().lower() in ("none", "inf", "0"):
+    """``none``/``inf`` (no cap) or an ASCII integer >= 1.  ``0`` is refused: it used to
+    mean "no cap" silently."""
+    if text.strip().lower() in ("none", "inf"):
         return None
     try:
-        return int(text)
+        v = parse_int(text)
     except ValueError:
+        v = 0
+    if v < 1:
         raise argparse.ArgumentTypeError(
-            f"--bmax must be an integer >= --bmin or 'none', got {text!r}"
-        ) from None
+            f"--bmax must be an integer >= --bmin (>= 1), or 'none' for no cap, got {text!r}"
+        )
+    return v
 
 
 def _pair(text: str) -> tuple[int, int]:
     try:
-        a, b = (int(x) for x in text.split(","))
+        a, b = (parse_int(x) for x in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"--two-stage must be two integers B1,B2 with 1 <= B1 < B2, got {text!r}"
@@ -44,14 +60,14 @@ def register(sub) -> None:
             "rounded to integer batches and optionally refined on an engine, compared with "
             "constant, switch, doubling and ramp baselines."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
-    add_task_args(p, modes=1000)
-    p.add_argument("--lr", type=float, default=0.2, help="(peak) learning rate")
+    add_task_args(p)
+    p.add_argument("--lr", type=float_arg("--lr"), default=0.2, help="(peak) learning rate")
     add_lr_schedule_arg(p)
     p.add_argument("--budget", type=budget_arg, default="65536",
                    help="data budget D (samples; integers such as 65536, 1e9, 2**30)")
-    p.add_argument("--bmin", type=int, default=4, help="smallest batch size")
+    p.add_argument("--bmin", type=int_arg("--bmin"), default=4, help="smallest batch size")
     p.add_argument("--bmax", type=_bmax, default=64, help="largest batch size ('none': no cap)")
     p.add_argument("--two-stage", type=_pair, metavar="B1,B2",
                    help="also find the optimal switch point from B1 to B2")
@@ -77,6 +93,11 @@ def _lr_kw(args: argparse.Namespace, *funcs) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     task = task_from_args(args)
+    budget = check_int_range("budget", args.budget, 1, None)
+    bmin = check_int_range("bmin", args.bmin, 1, None)
+    # The optimum and each baseline are per-step schedules (about 8 alive at once):
+    # refuse sizes that cannot fit before allocating them.
+    check_steps_memory(budget, bmin, copies=8)
     lr_kw = _lr_kw(args, optimal_schedule, optimal_switch, compare_baselines)
     progress = False if args.no_progress else None  # None: only on a terminal
     opt = optimal_schedule(task, args.budget, args.lr, args.bmin, args.bmax, args.model,

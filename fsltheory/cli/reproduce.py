@@ -2,8 +2,10 @@
 
 1. ``derive``  — the symbolic derivations (``fsltheory derive`` on its defaults);
 2. ``verify``  — every claim of the registry checked numerically (``fsltheory verify``,
-   which writes ``proofs/REPORT.md``; ``--quick`` is passed on);
-3. ``figures`` — every figure into ``--out`` (default ``figures/``; ``--quick`` passed on);
+   which writes ``proofs/REPORT.md``; with ``--quick`` it is passed on and the report
+   goes to ``proofs/REPORT.quick.md`` instead);
+3. ``figures`` — every figure into ``--out`` (default ``figures/``, or ``figures/quick/``
+   with ``--quick``, so quick runs never overwrite the committed full-scale artefacts);
 4. a summary table: step, status, seconds, and where the outputs are.
 
 The steps run through the same sub-commands a user would type, so ``reproduce`` can never
@@ -34,13 +36,16 @@ def register(sub) -> None:
         help="derive, verify (writes proofs/REPORT.md) and make all figures",
         description="The main job: symbolic derivations, the numerical verification of every "
         "claim (writes proofs/REPORT.md) and every figure, then a summary.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--quick", action="store_true",
-                   help="quick verification and quick figures (under 5 minutes on 2 cores)")
-    p.add_argument("--out", default="figures", help="figure output directory")
+                   help="quick verification and quick figures (under 5 minutes on 2 cores); "
+                        "writes proofs/REPORT.quick.md and figures/quick/ unless told otherwise")
+    p.add_argument("--out", default=None,
+                   help="figure output directory (default: figures/, or figures/quick/ "
+                        "with --quick)")
     p.add_argument("--report", default=None,
-                   help="where verify writes its markdown report (default: proofs/REPORT.md)")
+                   help="where verify writes its markdown report (default: proofs/REPORT.md, "
+                        "or proofs/REPORT.quick.md with --quick)")
     p.add_argument("--jobs", type=int, default=2, choices=(1, 2),
                    help="2: verify in a child process concurrently with figures; 1: serial")
     p.set_defaults(func=run)
@@ -102,12 +107,17 @@ def _has_command(name: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .figures import default_out
+    from .verify import default_report_path
+
     quick = ["--quick"] if args.quick else []
     report = ["--report", str(args.report)] if args.report else []
+    out = args.out if args.out is not None else default_out(args.quick)
     steps: list[tuple[str, list[str], str]] = [
         ("derive", ["derive"], "formulas printed above"),
-        ("verify", ["verify", *quick, *report], args.report or "proofs/REPORT.md"),
-        ("figures", ["figures", *quick, "--out", args.out], f"{args.out}/ (PNG + PDF)"),
+        ("verify", ["verify", *quick, *report],
+         str(args.report or default_report_path(quick=args.quick))),
+        ("figures", ["figures", *quick, "--out", out], f"{out}/ (PNG + PDF)"),
     ]
     results: list[dict[str, Any]] = []
     t_all = time.perf_counter()

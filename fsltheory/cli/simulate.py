@@ -15,9 +15,20 @@ import sys
 from pathlib import Path
 
 from ..engines import ENGINES, get_engine
+from ..engines.exact import check_stability
+from ..engines.guards import check_final_step
 from ..errors import InvalidParameterError, check_int_range
 from ..schedule import SCHEDULE_GRAMMAR, Schedule
-from .common import add_lr_schedule_arg, add_task_args, budget_arg, print_json, task_from_args
+from .common import (
+    HelpFormatter,
+    add_lr_schedule_arg,
+    add_task_args,
+    budget_arg,
+    float_arg,
+    int_arg,
+    print_json,
+    task_from_args,
+)
 
 DEFAULT_SCHEDULE = "switch:4,64@0.95"
 
@@ -27,20 +38,25 @@ def register(sub) -> None:
         "simulate",
         help="loss curve of a batch-size schedule",
         description="Run one schedule through an engine and summarise its excess-risk curve.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     add_task_args(p)
-    p.add_argument("--lr", type=float, default=0.2, help="(peak) learning rate")
+    p.add_argument("--lr", type=float_arg("--lr"), default=0.2, help="(peak) learning rate")
     add_lr_schedule_arg(p)
     p.add_argument("--budget", type=budget_arg, default="131072",
                    help="data budget D (samples; integers such as 131072, 1e12, 2**40)")
     p.add_argument("--schedule", default=DEFAULT_SCHEDULE, help=SCHEDULE_GRAMMAR)
     p.add_argument("--engine", default="exact", help=f"one of {sorted(ENGINES)}")
-    p.add_argument("--seeds", type=int, default=64, help="seeds (sgd engine)")
-    p.add_argument("--seed", type=int, default=0, help="base seed (sgd engine)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--points", type=int, default=200, help="max curve points in --json")
-    p.add_argument("--csv", metavar="PATH", help="write the full curve as CSV")
+    p.add_argument("--seeds", type=int_arg("--seeds"), default=64,
+                   help="number of runs >= 2 (sgd engine)")
+    p.add_argument("--seed", type=int_arg("--seed"), default=0,
+                   help="base seed >= 0 (sgd engine)")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object (nothing on stdout on error)")
+    p.add_argument("--points", type=int_arg("--points"), default=200,
+                   help="max curve points in --json (>= 2)")
+    p.add_argument("--csv", metavar="PATH",
+                   help="write the full curve as CSV (atomically: no partial file)")
     p.set_defaults(func=run)
 
 
@@ -67,8 +83,15 @@ def batch_summary(schedule: Schedule) -> dict:
 def run(args: argparse.Namespace) -> int:
     task = task_from_args(args)
     points = check_int_range("points", args.points, 2, None)
-    schedule = Schedule.parse(args.schedule, args.budget, args.lr,
+    budget = check_int_range("budget", args.budget, 1, None)
+    get_engine(args.engine)  # unknown engine: fail before any work
+    if args.engine == "sgd":
+        check_int_range("seeds", args.seeds, 2, None)
+        check_int_range("seed", args.seed, 0, None)
+    schedule = Schedule.parse(args.schedule, budget, args.lr,
                               lr_schedule=args.lr_schedule)
+    check_stability(task, schedule)  # every (lr, batch) pair first (docs/theory.md §2) ...
+    check_final_step(task, schedule)  # ... then the final partial batch it exempts
     if args.csv and not Path(args.csv).resolve().parent.is_dir():
         raise InvalidParameterError(
             f"--csv must be a file path in an existing directory, got {args.csv!r}"

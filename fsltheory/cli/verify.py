@@ -1,6 +1,14 @@
 """``fsltheory verify [CLAIM…] [--quick] [--json]``: run the numeric checks of the claims
-(docs/theory.md §6), print a table (or one JSON object), write ``proofs/REPORT.md``, and exit 1 if
-any claim fails."""
+(docs/theory.md §6), print a table (or one JSON object), write the markdown report, and exit 1 if
+any claim fails.
+
+Where the report goes (unless ``--report PATH`` says otherwise; ``--report -`` skips it):
+only a full-scale run of every claim writes the committed ``proofs/REPORT.md``.  Quick,
+partial or perturbed runs write next to it, never over it —
+``proofs/REPORT.quick.md`` (``--quick``), ``proofs/REPORT.partial.md`` (some claims at
+full scale), ``proofs/REPORT.perturbed.md`` (``--perturb``) — and the command says where
+it wrote on stderr.  The report is written atomically (temporary file + rename).
+"""
 
 from __future__ import annotations
 
@@ -8,16 +16,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import print_json
+from .common import float_arg, int_arg, print_json
 
 __all__ = ["register", "run", "default_report_path"]
 
 
-def default_report_path() -> Path:
+def default_report_path(quick: bool = False, partial: bool = False,
+                        perturbed: bool = False) -> Path:
     """``proofs/REPORT.md`` of the source tree when it exists next to the package, else
-    ``./proofs/REPORT.md``."""
+    ``./proofs/REPORT.md`` — for a full run of every claim.  A perturbed run gets
+    ``REPORT.perturbed.md``, a quick run ``REPORT.quick.md``, a run of some claims at full
+    scale ``REPORT.partial.md`` (next to, never over, the full-scale report)."""
     here = Path(__file__).resolve().parents[2] / "proofs"
-    return (here if here.is_dir() else Path.cwd() / "proofs") / "REPORT.md"
+    name = ("REPORT.perturbed.md" if perturbed else "REPORT.quick.md" if quick
+            else "REPORT.partial.md" if partial else "REPORT.md")
+    return (here if here.is_dir() else Path.cwd() / "proofs") / name
 
 
 def register(sub) -> None:
@@ -35,11 +48,14 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true",
                    help="print one JSON object {claims: [{id, verdict, predicted, measured, "
                         "tolerance, rows, …}], passed}")
-    p.add_argument("--seed", type=int, default=0, help="base random seed >= 0 (0)")
+    p.add_argument("--seed", type=int_arg("--seed"), default=0,
+                   help="base random seed >= 0 (0)")
     p.add_argument("--report", type=Path, default=None,
-                   help="where to write the markdown report (proofs/REPORT.md); "
-                        "'-' to skip")
-    p.add_argument("--perturb", type=float, default=0.0,
+                   help="where to write the markdown report; '-' to skip (default: "
+                        "proofs/REPORT.md for a full run of every claim, "
+                        "proofs/REPORT.quick.md / REPORT.partial.md / REPORT.perturbed.md "
+                        "for quick / some-claims / --perturb runs)")
+    p.add_argument("--perturb", type=float_arg("--perturb"), default=0.0,
                    help="shift every prediction (exponents by +X, values by a factor 1+X) "
                         "to see the checks fail (0)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -48,23 +64,30 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..claims import REGISTRY, get_claim, render_report, render_table, run_claims, summary
-    from ..errors import InvalidParameterError
+    from ..errors import InvalidParameterError, check_range
+    from ..io import atomic_write
 
     ids = [get_claim(c).id for c in args.claims] if args.claims else list(REGISTRY)
     if args.seed < 0:
         raise InvalidParameterError(f"seed must be an integer >= 0, got {args.seed}")
+    check_range("perturb", args.perturb, -1.0, None, low_open=True)
     scale = "quick" if args.quick else "full"
+    partial = set(ids) != set(REGISTRY)
+    path = None
+    if str(args.report) != "-":
+        path = args.report or default_report_path(args.quick, partial, bool(args.perturb))
+        if not path.parent.exists() and args.report is not None:
+            raise InvalidParameterError(
+                f"--report must be a file path in an existing directory, got {str(path)!r}")
     evidence = run_claims(ids, scale=scale, seed=args.seed, perturb=args.perturb,
                           progress=not args.no_progress)
     cmd = "fsltheory verify" + (" " + " ".join(args.claims) if args.claims else "") + \
         (" --quick" if args.quick else "") + (f" --seed {args.seed}" if args.seed else "") + \
         (f" --perturb {args.perturb:g}" if args.perturb else "")
-    if str(args.report) != "-":
-        path = args.report or default_report_path()
+    if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render_report(evidence, dict(REGISTRY), cmd) + "\n",
-                            encoding="utf-8")
+            atomic_write(path, render_report(evidence, dict(REGISTRY), cmd) + "\n")
         except OSError as exc:
             raise InvalidParameterError(f"cannot write report to {path}: {exc}") from None
         print(f"report written to {path}", file=sys.stderr)

@@ -35,7 +35,8 @@ reproducible from ``(task, schedule, seeds, seed)``.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 import numba
 import numpy as np
@@ -43,11 +44,12 @@ from numba import njit
 from tqdm import tqdm
 
 from ..curve import LossCurve
-from ..errors import DivergenceError, InvalidParameterError, check_int_range
+from ..errors import DivergenceError, InvalidParameterError, check_int_range, check_memory
 from ..lr import phi_step
 from ..schedule import Schedule
 from ..task import PowerLawTask
 from .exact import check_stability, max_stable_lr
+from .guards import check_final_step
 
 __all__ = [
     "sgd_risk",
@@ -55,6 +57,7 @@ __all__ = [
     "sgd_runs_numpy",
     "seed_generators",
     "DIVERGENCE_FACTOR",
+    "CHUNK_WORK",
 ]
 
 #: A trajectory is declared divergent once its excess risk exceeds this multiple of the
@@ -74,26 +77,44 @@ _BLOCK_ENTRIES = 1 << 25  # 256 MiB
 
 # ---------------------------------------------------------------------------- kernels
 @njit(cache=True, nogil=True)
-def _sgd_trajectory(rng, sqrt_lam, lam, theta_star, run_lr, run_b, run_n, run_sm, run_P0,
-                    params, peak, D, sigma, limit, out, x, g, r):
-    """One SGD trajectory drawing from the ``numpy.random.Generator`` ``rng``; writes
-    ``E_k`` into ``out[0..K]`` and returns ``(step, code)`` of divergence, ``(-1, 0)`` if
-    none (code 1: non-finite risk, code 2: risk above ``limit``).  Releases the GIL.
-    The schedule comes as segments; a smooth one (``run_sm``) uses
-    ``η = peak·φ(P/D)`` per step (:func:`fsltheory.lr.phi_step`)."""
+def _sgd_chunk(rng, sqrt_lam, lam, theta_star, run_lr, run_b, run_n, run_sm, run_P0, params,
+               peak, D, sigma, limit, out, x, g, r, state, max_work):
+    """Advance one SGD trajectory drawing from the ``numpy.random.Generator`` ``rng`` by at
+    most about ``max_work`` sample-mode products, writing ``E_k`` into ``out[k]``.
+
+    ``state = [run, step within the run, k]`` is where the trajectory stands (updated in
+    place), ``r = θ_k − θ*`` its residual (set to ``−θ*`` by the first call, ``k = 0``,
+    which also writes ``E_0``).  Returns ``(step, code)``: ``(-2, 0)`` if work
+    remains (call again), ``(-1, 0)`` when the schedule is done, or the step of divergence
+    with code 1 (non-finite risk) or 2 (risk above ``limit``).  Releases the GIL.
+
+    Bounded chunks keep Ctrl-C responsive: the caller regains control (and can stop)
+    between chunks, at a cost of one call per ``max_work`` products.  Chunking does not
+    change the arithmetic or the order of the draws.  The schedule comes as segments; a
+    smooth one (``run_sm``) uses ``η = peak·φ(P/D)`` per step (:func:`fsltheory.lr.phi_step`).
+    """
     M = lam.size
-    e2 = 0.0
-    for j in range(M):
-        r[j] = -theta_star[j]
-        e2 += lam[j] * r[j] * r[j]
-    out[0] = 0.5 * e2
-    k = 0
-    for q in range(run_lr.size):
+    q = state[0]
+    i = state[1]
+    k = state[2]
+    if k == 0:
+        e2 = 0.0
+        for j in range(M):
+            r[j] = -theta_star[j]
+            e2 += lam[j] * r[j] * r[j]
+        out[0] = 0.5 * e2
+    work = 0
+    while q < run_lr.size:
         B = run_b[q]
         coef = run_lr[q] / B
-        for i_step in range(run_n[q]):
+        while i < run_n[q]:
+            if work >= max_work:
+                state[0] = q
+                state[1] = i
+                state[2] = k
+                return -2, 0
             if run_sm[q]:
-                coef = peak * phi_step(params, run_P0[q] + i_step * B, B, D) / B
+                coef = peak * phi_step(params, run_P0[q] + i * B, B, D) / B
             for b in range(B):
                 dot = 0.0
                 for j in range(M):
@@ -112,6 +133,8 @@ def _sgd_trajectory(rng, sqrt_lam, lam, theta_star, run_lr, run_b, run_n, run_sm
                 rj = r[j] - coef * g[j]
                 r[j] = rj
                 e2 += lam[j] * rj * rj
+            work += B * (M + 1)
+            i += 1
             k += 1
             risk = 0.5 * e2
             out[k] = risk
@@ -119,21 +142,44 @@ def _sgd_trajectory(rng, sqrt_lam, lam, theta_star, run_lr, run_b, run_n, run_sm
                 return k, 1
             if risk > limit:
                 return k, 2
+        q += 1
+        i = 0
+    state[0] = q
+    state[1] = i
+    state[2] = k
     return -1, 0
 
 
 # ---------------------------------------------------------------------------- helpers
+#: Work per compiled call (sample-mode products, ≈ normal draws): about 20–40 ms on one
+#: core, so Ctrl-C stops a run within a fraction of a second (measured in
+#: tests/test_harden_interrupt.py with a generous bound for a loaded machine).
+CHUNK_WORK = 1 << 22
+
+# Memory of one random stream (Generator + PCG64 + SeedSequence objects), for the up-front
+# estimate of seed_generators.
+_BYTES_PER_GENERATOR = 2048
+
+
+def _generator(seed: int, i: int) -> np.random.Generator:
+    # SeedSequence(seed).spawn(n)[i] is SeedSequence(seed, spawn_key=(i,)): building it
+    # directly lets a run stream its seeds instead of spawning them all up front.
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(i,))))
+
+
 def seed_generators(seed: int, seeds: int) -> list[np.random.Generator]:
     """Independent random streams of seed indices ``0..seeds−1`` for base ``seed``:
     ``Generator(PCG64(child_i))`` with ``child_i = SeedSequence(seed).spawn(seeds)[i]``.
 
     Child ``i`` depends on ``(seed, i)`` only, so the first ``n`` streams of a run with more
-    seeds are the same streams; distinct spawn keys make the streams distinct.
+    seeds are the same streams; distinct spawn keys make the streams distinct.  The list
+    is refused up front (:class:`InvalidParameterError`) when it would not fit in memory;
+    :func:`sgd_risk` builds its streams a block at a time instead.
     """
     seed = check_int_range("seed", seed, 0, None)
     seeds = check_int_range("seeds", seeds, 1, None)
-    children = np.random.SeedSequence(seed).spawn(seeds)
-    return [np.random.Generator(np.random.PCG64(c)) for c in children]
+    check_memory("seeds", float(seeds) * _BYTES_PER_GENERATOR, value=seeds)
+    return [_generator(seed, i) for i in range(seeds)]
 
 
 def _validate(task, schedule, seeds, seed, check_stable, min_seeds=2) -> tuple[int, int]:
@@ -145,8 +191,15 @@ def _validate(task, schedule, seeds, seed, check_stable, min_seeds=2) -> tuple[i
         )
     seeds = check_int_range("seeds", seeds, min_seeds, None)
     seed = check_int_range("seed", seed, 0, None)
+    if not isinstance(check_stable, (bool, np.bool_)):
+        raise InvalidParameterError(
+            f"check_stable must be True or False, got {check_stable!r}")
+    # The per-mode vectors of every thread (3 per trajectory) and the task's arrays.
+    check_memory("modes", 8.0 * task.modes * (3 * numba.get_num_threads() + 4),
+                 value=task.modes)
     if check_stable:
         check_stability(task, schedule)
+        check_final_step(task, schedule)  # check_stability exempts a final partial batch
     return seeds, seed
 
 
@@ -173,9 +226,14 @@ def _raise_divergence(task, schedule, first_index, fail_step, fail_code, out) ->
 
 
 def _run_block(task, schedule, gens, first_index, bar=None) -> np.ndarray:
-    """Run one trajectory per generator, in parallel over seeds: each seed is one call of
-    the nogil kernel on a pool of ``numba.get_num_threads()`` threads.  A seed's result
-    depends only on its own generator, hence not on the thread count or scheduling."""
+    """Run one trajectory per generator, in parallel over seeds: each seed is a sequence
+    of calls of the nogil kernel (bounded chunks, :data:`CHUNK_WORK`) on a pool of
+    ``numba.get_num_threads()`` threads.  A seed's result depends only on its own
+    generator, hence not on the thread count or scheduling.
+
+    Ctrl-C (``KeyboardInterrupt`` in the main thread) sets a stop flag that every worker
+    checks between chunks, so the call returns within about one chunk.
+    """
     seg = schedule.segments()
     lrs, bs, counts, sm, P0 = seg.lr, seg.batch, seg.count, seg.smooth, seg.start_samples
     params, peak, D = schedule.lr_params(), schedule.peak_lr, schedule.budget
@@ -188,13 +246,18 @@ def _run_block(task, schedule, gens, first_index, bar=None) -> np.ndarray:
     bs = bs.astype(np.int64)
     sigma = float(task.sigma)
     limit = DIVERGENCE_FACTOR * task.initial_risk
+    stop = threading.Event()
 
     def one(i: int) -> None:
-        fail_step[i], fail_code[i] = _sgd_trajectory(
-            gens[i], sqrt_lam, lam, theta_star, lrs, bs, counts, sm, P0, params, peak, D,
-            sigma, limit, out[i],
-            np.empty(M), np.empty(M), np.empty(M),
-        )
+        x, g, r = np.empty(M), np.empty(M), np.empty(M)
+        state = np.zeros(3, dtype=np.int64)
+        while not stop.is_set():
+            step, code = _sgd_chunk(gens[i], sqrt_lam, lam, theta_star, lrs, bs, counts, sm,
+                                    P0, params, peak, D, sigma, limit, out[i], x, g, r, state,
+                                    CHUNK_WORK)
+            if step != -2:
+                fail_step[i], fail_code[i] = step, code
+                return
 
     workers = min(numba.get_num_threads(), n)
     if workers <= 1:
@@ -203,10 +266,18 @@ def _run_block(task, schedule, gens, first_index, bar=None) -> np.ndarray:
             if bar is not None:
                 bar.update(1)
     else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for _ in pool.map(one, range(n)):
-                if bar is not None:
-                    bar.update(1)
+        pool = ThreadPoolExecutor(max_workers=workers)
+        try:
+            pending = {pool.submit(one, i) for i in range(n)}
+            while pending:
+                done, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
+                for f in done:
+                    f.result()
+                    if bar is not None:
+                        bar.update(1)
+        finally:
+            stop.set()  # on Ctrl-C: workers stop after their current chunk
+            pool.shutdown(wait=True, cancel_futures=True)
     _raise_divergence(task, schedule, first_index, fail_step, fail_code, out)
     return out
 
@@ -239,6 +310,7 @@ def sgd_runs(
         If a run's risk exceeds :data:`DIVERGENCE_FACTOR` × ``E_0`` or becomes non-finite.
     """
     seeds, seed = _validate(task, schedule, seeds, seed, check_stable, min_seeds=1)
+    check_memory("seeds", 8.0 * seeds * (schedule.n_steps + 1), value=seeds)
     return _run_block(task, schedule, seed_generators(seed, seeds), 0)
 
 
@@ -304,16 +376,19 @@ def sgd_risk(
     (101, 'sgd', True)
     """
     seeds, seed = _validate(task, schedule, seeds, seed, check_stable)
-    gens = seed_generators(seed, seeds)
     K = schedule.n_steps
     block = max(2, _BLOCK_ENTRIES // (K + 1))
+    # One block of per-seed curves plus the running mean and M2 (the streams are built a
+    # block at a time, so the number of seeds does not enter).
+    check_memory("budget", 8.0 * (min(block, seeds) + 4) * (K + 1), value=schedule.budget)
     n_tot = 0
     mean = np.zeros(K + 1)
     m2 = np.zeros(K + 1)
     bar = tqdm(total=seeds, desc="sgd seeds", unit="seed", disable=not progress)
     with bar:
         for start in range(0, seeds, block):
-            runs = _run_block(task, schedule, gens[start:start + block], start, bar)
+            gens = [_generator(seed, i) for i in range(start, min(seeds, start + block))]
+            runs = _run_block(task, schedule, gens, start, bar)
             n_b = runs.shape[0]
             mean_b = runs.mean(axis=0)
             m2_b = ((runs - mean_b) ** 2).sum(axis=0)
@@ -336,6 +411,9 @@ def sgd_runs_numpy(
     draws (the generators of :func:`seed_generators`), vectorised over the batch.  No stability
     or divergence checks.  Slow; used by tests and benchmarks."""
     seeds, seed = _validate(task, schedule, seeds, seed, check_stable=False, min_seeds=1)
+    check_memory("seeds", 8.0 * seeds * (schedule.n_steps + 1), value=seeds)
+    check_memory("batch", 8.0 * int(schedule.batch.max()) * (task.modes + 1) * 3,
+                 value=int(schedule.batch.max()))
     lam = task.lambdas
     sqrt_lam = np.sqrt(lam)
     M = task.modes

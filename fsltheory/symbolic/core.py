@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from ..errors import InvalidParameterError
+
 __all__ = [
     "beta",
     "s",
@@ -74,7 +76,7 @@ class NumericTwin:
     """
 
     def __init__(self, expr: sp.Expr):
-        self.expr = sp.sympify(expr)
+        self.expr = _as_expr("expr", expr)
         self.args: tuple[str, ...] = tuple(sorted(str(x) for x in self.expr.free_symbols))
         syms = [SYMBOLS.get(a, sp.Symbol(a)) for a in self.args]
         # match the exact symbol objects occurring in the expression
@@ -210,6 +212,23 @@ def tidy_sign(expr: sp.Expr) -> sp.Expr:
     return expr
 
 
+def _as_expr(name: str, expr) -> sp.Expr:
+    try:
+        e = sp.sympify(expr, strict=True)
+    except (sp.SympifyError, TypeError, ValueError):
+        e = None
+    if not isinstance(e, sp.Expr):
+        raise InvalidParameterError(
+            f"{name} must be a sympy expression, got {type(expr).__name__}")
+    return e
+
+
+def _as_symbol(name: str, x) -> sp.Symbol:
+    if not isinstance(x, sp.Symbol):
+        raise InvalidParameterError(f"{name} must be a sympy Symbol, got {type(x).__name__}")
+    return x
+
+
 def power_exponent(expr: sp.Expr, x: sp.Symbol) -> sp.Expr:
     """Exponent p of a pure power law ``expr = c · x^p`` (p may be symbolic).
 
@@ -217,6 +236,7 @@ def power_exponent(expr: sp.Expr, x: sp.Symbol) -> sp.Expr:
     ``ValueError`` if the result still depends on x (the expression is not a pure power of
     x — the caller must first reduce it to its leading-order form).
     """
+    expr, x = _as_expr("expr", expr), _as_symbol("x", x)
     logd = sp.expand_log(sp.log(sp.powsimp(sp.sympify(expr), force=True)), force=True)
     p = sp.simplify(sp.diff(logd, x) * x)
     if p.has(x):

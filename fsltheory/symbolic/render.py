@@ -122,12 +122,13 @@ def write_proofs(directory: str = "proofs") -> list[str]:
     """Write :func:`proofs_files` under ``directory``; returns the paths written."""
     import os
 
+    from ..io import atomic_write
+
     written = []
     for rel, text in proofs_files().items():
         path = os.path.join(directory, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        atomic_write(path, text)  # temp file + rename: never a truncated derivation
         written.append(path)
     return written
 
