@@ -54,7 +54,8 @@ def check_final_step(task: PowerLawTask, schedule: Schedule) -> None:
     what = (f"the final partial batch ({b} sample{'s' if b > 1 else ''} at lr={eta:g})"
             if partial else f"the last step (batch {b} at lr={eta:g})")
     raise UnstableScheduleError(
-        f"{what} is unstable (docs/theory.md §2 needs q < 1; the largest stable lr for batch {b} is "
+        f"{what} is unstable (docs/theory.md §2 needs q < 1; the largest stable lr for "
+        f"batch {b} is "
         f"{max_stable_lr(task, b):.6g}) and would inflate the final risk; use a budget "
         "that is a multiple of the last batch size, or a smaller lr"
     )
