@@ -79,7 +79,7 @@ def main(quick: bool = False) -> list[dict]:
                          "exit": rc, "load_before": before, "load_after": after})
             print(f"{name:<20} {dt:8.1f} {cpu:8.1f} {budget:9.0f} {dt / budget:12.2f} {rc:5d} "
                   f"{before:12.2f} {after:11.2f}", flush=True)
-            if rc:
+            if rc or name.startswith("reproduce"):  # the per-step summary / the failure
                 print(tail)
     cores = os.cpu_count() or 1
     if any(r["load_before"] > cores for r in rows):
