@@ -16,7 +16,7 @@ import math
 
 from ..critical import ENGINES, critical_batch, critical_task
 from ..errors import InvalidParameterError
-from .common import add_lr_schedule_arg, print_json
+from .common import HelpFormatter, add_lr_schedule_arg, print_json
 
 KEYS = ("B_min", "B_opt", "B_crit", "S_min", "S_opt", "E_min")
 
@@ -28,7 +28,7 @@ def register(sub) -> None:
         description="Measure B_min, B_opt, B_crit, S_min, S_opt, E_min on an engine for a "
         "target excess risk and print them next to their closed-form predictions "
         "(docs/theory.md §8).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     g = p.add_argument_group("task (docs/theory.md §1)")
     g.add_argument("--beta", type=float, default=2.0, help="capacity exponent β > 1")

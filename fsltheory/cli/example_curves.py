@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .common import HelpFormatter
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -15,12 +17,14 @@ def register(sub) -> None:
             "Write DIR/curves.csv (three constant-batch runs of the power-law task, exact "
             "engine, 1%% observation noise) and DIR/holdout.csv (a two-stage batch run and a "
             "cosine-LR run of the same task, for predict)."),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--beta", type=float, default=2.5, help="hidden capacity exponent")
     p.add_argument("--s", type=float, default=0.3, help="hidden source exponent")
     p.add_argument("--sigma", type=float, default=0.5, help="hidden label noise")
-    p.add_argument("--modes", type=int, default=1000)
+    p.add_argument("--modes", type=int, default=1000,
+                   help="modes M of the hidden task (smaller than the other commands' 4000 "
+                        "because `fit --law task` re-runs the engine at every evaluation)")
     p.add_argument("--lr", type=float, default=0.2)
     p.add_argument("--steps", type=int, default=2000, help="steps per training run")
     p.add_argument("--noise", type=float, default=0.01, help="relative observation noise")

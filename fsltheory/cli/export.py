@@ -7,6 +7,7 @@ import json
 
 from ..errors import InvalidParameterError
 from ..export import FORMATS, export_plan
+from .common import HelpFormatter
 
 
 def register(sub) -> None:
@@ -15,7 +16,7 @@ def register(sub) -> None:
         description="Print PLAN.json's stages as Megatron-LM, Megatron legacy ramp, NeMo, "
                     "OLMo-core, MaxText, CSV or JSON; checks first threshold 0 and "
                     "divisibility by micro-batch x data-parallel size.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument("plan", metavar="PLAN.json")
     p.add_argument("--format", required=True, choices=list(FORMATS))
     p.add_argument("--tokens-per-sample", type=int, default=None, metavar="N",

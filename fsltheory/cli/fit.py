@@ -9,7 +9,7 @@ import sys
 from ..curves import load_curves
 from ..errors import InvalidParameterError
 from ..io import atomic_write
-from .common import jsonable, print_json
+from .common import HelpFormatter, jsonable, print_json
 
 #: The law names of :data:`fsltheory.laws.LAWS` (spelled out so that building the parser
 #: does not import scipy and numba; a test checks they agree).
@@ -22,18 +22,20 @@ def register(sub) -> None:
         description=("Fit a loss law to a curve file (columns run, step, lr, batch, loss) by "
                      "Huber regression on log-residuals with multistart, and bootstrap over "
                      "runs for 90%% intervals. Writes FIT.json."),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument("curves", metavar="CURVES.csv", help="curve file")
     p.add_argument("--out", required=True, metavar="FIT.json", help="output fit file")
     p.add_argument("--law", choices=list(LAW_NAMES), default="fsl", help="law to fit")
     p.add_argument("--starts", type=int, default=8, help="multistart count")
-    p.add_argument("--bootstrap", type=int, default=100, help="bootstrap refits (0: none)")
+    p.add_argument("--bootstrap", type=int, default=100, help="bootstrap refits, 0 for none")
     p.add_argument("--seed", type=int, default=0, help="seed of starts and bootstrap")
     p.add_argument("--huber-delta", default="auto",
                    help="Huber threshold on log-residuals: a number > 0, or 'auto' (start at "
                         "1e-3, refit at 1.345 x the robust residual scale if it differs by "
                         "more than 2x)")
-    p.add_argument("--modes", type=int, default=1000, help="task law: number of modes M")
+    p.add_argument("--modes", type=int, default=1000,
+                   help="task law: number of modes M (smaller than the other commands' 4000 "
+                        "because every least-squares evaluation re-runs the engine)")
     p.add_argument("--engine", choices=["exact", "volterra"], default="exact",
                    help="task law: engine")
     p.add_argument("--json", action="store_true", help="print the fit as one JSON object")

@@ -8,7 +8,7 @@ import sys
 
 from ..io import atomic_write
 from ..lr import LR_GRAMMAR
-from .common import jsonable, print_json
+from .common import HelpFormatter, jsonable, print_json
 from .predict import load_fit
 
 NOISE_SCALINGS = ("sgd", "sqrt")  # = fsltheory.plan.NOISE_SCALINGS (checked in the tests)
@@ -24,7 +24,7 @@ def register(sub) -> None:
             "(default), minimum steps within --max-loss-increase of it, or minimum loss "
             "within --max-steps. Noise scaling: 'sgd' (noise ~ lr/batch, LR kept) or 'sqrt' "
             "(Adam-family trainers that rescale the LR by sqrt(batch ratio))."),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument("fit", metavar="FIT.json")
     p.add_argument("--budget", type=int, required=True, help="data budget D (samples)")
     p.add_argument("--bmin", type=int, required=True, help="smallest global batch")

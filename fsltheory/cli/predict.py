@@ -8,7 +8,7 @@ import sys
 
 from ..curves import load_curves
 from ..errors import InvalidParameterError
-from .common import print_json
+from .common import HelpFormatter, print_json
 
 
 def load_fit(path: str):
@@ -32,7 +32,7 @@ def register(sub) -> None:
         "predict", help="predict every observed row of a curve file from a fit",
         description="Predict the loss at every row of CURVES.csv that has one, from that "
                     "file's schedules, with the 90%% bootstrap band of the fit.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument("fit", metavar="FIT.json")
     p.add_argument("curves", metavar="CURVES.csv")
     p.add_argument("--json", action="store_true", help="print one JSON object")
