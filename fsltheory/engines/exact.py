@@ -405,7 +405,8 @@ def exact_risk(task: PowerLawTask, schedule: Schedule, *,
     constant-LR segments, ~8e9 mode-steps/s on one core at 10^4 modes
     (benchmarks/bench_exact.py).  The loop runs in compiled chunks of 0.05–0.2 s (sized
     adaptively), so Ctrl-C (KeyboardInterrupt) stops it within a fraction of a second
-    (benchmarks/bench_budget.py).
+    (benchmarks/bench_budget.py).  The work (steps × modes) is not limited here;
+    ``fsltheory simulate`` refuses more than 1e13 mode-steps (about half an hour).
     :func:`exact_risk_numpy` is the plain-numpy reference.
 
     Examples
