@@ -65,7 +65,7 @@ from .lr import LRProfile, as_lr_profile, phi_steps
 from .segments import merge_segments as _merge
 from .segments import profile_segments, runs_from_arrays
 
-__all__ = ["Schedule", "ScheduleSegments", "SCHEDULE_GRAMMAR", "MAX_DENSE_BYTES"]
+__all__ = ["Schedule", "ScheduleSegments", "SCHEDULE_GRAMMAR", "MAX_DENSE_BYTES", "MAX_BUDGET"]
 
 SCHEDULE_GRAMMAR = (
     "const:B | switch:B1,B2@F | stages:B1,B2,...,Bk@F1,...,F(k-1)  "
@@ -77,6 +77,9 @@ SCHEDULE_GRAMMAR = (
 #: Largest per-step array (bytes) a schedule materialises on request (``lr``, ``batch``,
 #: ``data``, ``intrinsic_time``, ``runs()`` of a smooth schedule); beyond it those raise.
 MAX_DENSE_BYTES = 1 << 30
+#: Largest data budget a schedule may have (samples): sample counts are int64, and every
+#: cumulative count ``P_k ≤ D`` must stay clear of the int64 limit ``2^63 − 1``.
+MAX_BUDGET = 1 << 62
 
 # A non-negative decimal number (no sign, ASCII digits only), as a *non-capturing* group
 # so that it can be embedded in larger patterns (its alternation must not split them).
@@ -151,6 +154,13 @@ class Schedule:
         self._peak = float(peak)
         self._spec = spec
         self._switch_samples = tuple(int(x) for x in switch_samples)
+        # the float estimate first: an int64 sum above 2^63 would wrap negative silently
+        if float(np.dot(b.astype(np.float64), n.astype(np.float64))) > 1.01 * MAX_BUDGET or \
+                int(np.sum(b * n)) > MAX_BUDGET:
+            total = sum(int(x) * int(y) for x, y in zip(b.tolist(), n.tolist(), strict=True))
+            raise InvalidParameterError(
+                f"budget (the sum of the batch sizes) must be <= 2**62 = {MAX_BUDGET} "
+                f"(fsltheory.schedule.MAX_BUDGET), got {total}")
         self._budget = int(np.sum(b * n))
 
     @classmethod
@@ -382,6 +392,10 @@ class Schedule:
         as ``switch:``; fractions are formatted by ``repr`` so that ``parse(str(sch))``
         rebuilds the identical schedule.
         """
+        for name, v in (("batches", batches), ("switches", switches)):
+            if isinstance(v, (str, bytes)) or not hasattr(v, "__iter__"):
+                raise InvalidParameterError(
+                    f"{name} must be a sequence of numbers, got {type(v).__name__}")
         batches = [check_int_range("batch", b, 1, None) for b in batches]
         if not batches:
             raise InvalidParameterError("stages needs at least one batch size")
@@ -393,7 +407,7 @@ class Schedule:
             )
         if any(b <= a for a, b in zip(switches, switches[1:], strict=False)):
             raise InvalidParameterError(f"switch fractions must increase strictly, got {switches}")
-        budget = check_int_range("budget", budget, 1, None)
+        budget = check_int_range("budget", budget, 1, MAX_BUDGET)
         lr = check_range("lr", lr, 0.0, None, low_open=True)
         profile = as_lr_profile(lr_schedule)
         if budget < max(batches):

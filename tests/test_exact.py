@@ -243,8 +243,11 @@ def test_lone_partial_final_batch_is_exempt_from_stability_check():
     assert stability_q(task, eta, 64) < 1.0 <= stability_q(task, eta, 1)
     sch = Schedule.constant(64, 64 * 50 + 1, eta)  # one final step with batch 1
     assert sch.batch[-1] == 1
-    check_stability(task, sch)  # no error
-    assert np.isfinite(exact_risk(task, sch).final_risk)
+    check_stability(task, sch)  # no error: check_stability exempts it ...
+    # ... but the engine refuses it (fsltheory.engines.guards.check_final_step): one
+    # unstable step can multiply the final risk many times over
+    with pytest.raises(UnstableScheduleError, match="final partial batch"):
+        exact_risk(task, sch)
     # but a batch-1 stage of more than one step is checked
     with pytest.raises(UnstableScheduleError, match="for batch 1"):
         exact_risk(task, Schedule.two_stage(1, 64, 0.1, 64 * 50, eta))

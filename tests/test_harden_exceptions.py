@@ -120,3 +120,27 @@ def test_check_int_range_takes_huge_ints_exactly():
     with pytest.raises(InvalidParameterError):
         check_int_range("budget", 10**400, 1, 10**300)
     assert np.int64(5) == check_int_range("n", np.int64(5), 0)
+
+
+def test_exact_engine_arguments_name_the_parameter():
+    from fsltheory import exact_risk_many, max_stable_lr
+
+    # before: AttributeError ('str' object has no attribute 'lambdas') and TypeError
+    # ("'int' object is not iterable")
+    task = PowerLawTask(2.0, 0.25, modes=20)
+    with pytest.raises(InvalidParameterError, match="task must be a PowerLawTask"):
+        max_stable_lr("x", 4)
+    with pytest.raises(InvalidParameterError, match="schedules must be"):
+        exact_risk_many(task, 5)
+    with pytest.raises(InvalidParameterError, match="schedules must be"):
+        exact_risk_many(task, Schedule.constant(4, 400, 0.2))
+    with pytest.raises(InvalidParameterError, match="schedule must be a Schedule"):
+        exact_risk_many(task, [Schedule.constant(4, 400, 0.2), "const:4"])
+
+
+def test_schedule_stages_switches_must_be_a_sequence():
+    # before: TypeError "'NoneType' object is not iterable"
+    with pytest.raises(InvalidParameterError, match="switches must be a sequence"):
+        Schedule.stages([1, 2], None, 100, 0.1)
+    with pytest.raises(InvalidParameterError, match="batches must be a sequence"):
+        Schedule.stages(4, [], 100, 0.1)

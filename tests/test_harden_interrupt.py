@@ -94,3 +94,16 @@ def test_sgd_library_call_interrupt_is_prompt():
     lines = res.stdout.split()
     assert lines[0] == "ready" and lines[1] == "stopped"
     assert float(lines[2]) < 5.0
+
+
+def test_exact_simulate_interrupt_exits_130_fast():
+    # 5e8 steps x 1000 modes = 5e11 mode-steps (~100 s, below the simulate work limit of
+    # 1e13): the compiled exact loop runs in chunks of a fraction of a second
+    rc, waited, out, err = _interrupt(
+        ["simulate", "--modes", "1000", "--budget", "2e9", "--schedule", "const:4",
+         "--lr", "0.2", "--json"], settle=3.0)
+    assert rc == 130, (rc, err)
+    assert waited < 5.0, f"took {waited:.1f} s to stop after SIGINT"
+    assert err.strip().splitlines()[-1] == "fsltheory simulate: interrupted"
+    assert "Traceback" not in err
+    assert out.strip() == ""

@@ -97,3 +97,47 @@ def test_run_claims_string_is_one_id_and_perturb_is_validated():
         run_claims("C-KERNEL", perturb=float("nan"))
     with pytest.raises(InvalidParameterError, match="perturb must be"):
         run_claims(["C-KERNEL"], perturb=-1.0)
+
+
+def test_exact_engine_refuses_unstable_final_partial_batch():
+    from fsltheory import exact_risk, exact_risk_many
+
+    # before: exact_risk accepted both (its own check exempts a final partial batch) and
+    # returned a risk 11.8x higher than without the extra sample, and 1.5e200
+    task = PowerLawTask(2.0, 0.25, modes=1000)
+    lr = 0.95 * max_stable_lr(task, 64)
+    assert lr > max_stable_lr(task, 1)  # the premise: a final batch of 1 is unstable
+    bad = Schedule.constant(64, 64 * 200 + 1, lr)
+    with pytest.raises(UnstableScheduleError, match="final partial batch"):
+        exact_risk(task, bad)
+    with pytest.raises(UnstableScheduleError, match="final partial batch"):
+        exact_risk_many(task, [Schedule.constant(64, 64 * 200, lr), bad])
+    with pytest.raises(UnstableScheduleError, match="lr=1e\\+100"):
+        exact_risk(task, Schedule.from_arrays([0.1] * 10 + [1e100], [4] * 10 + [1]))
+
+
+def test_exact_engine_still_runs_a_stable_final_partial_batch():
+    from fsltheory import exact_risk, exact_risk_many
+    from fsltheory.engines.exact import exact_risk_numpy
+
+    # a final batch of 1 at an lr below max_stable_lr(1) is stable and still runs; the
+    # compiled engines agree with the plain-numpy reference (same recursion, different
+    # summation order: 1e-10 relative)
+    task = PowerLawTask(2.0, 0.25, modes=200)
+    lr = 0.9 * max_stable_lr(task, 1)
+    sch = Schedule.constant(64, 64 * 50 + 1, lr)
+    assert sch.segments().batch[-1] == 1
+    ref = exact_risk_numpy(task, sch)[-1]
+    assert exact_risk(task, sch).final_risk == pytest.approx(ref, rel=1e-10)
+    assert exact_risk_many(task, [sch])[0].final_risk == pytest.approx(ref, rel=1e-10)
+
+
+def test_switch_scaling_refuses_duplicate_budgets():
+    from fsltheory.optimize import switch_scaling
+
+    # before: [1024, 1024] gave a "slope" from two identical points
+    task = PowerLawTask(2.0, 0.25, modes=100)
+    with pytest.raises(InvalidParameterError, match="budgets.*duplicate.*1024"):
+        switch_scaling(task, [1024, 1024], 0.2, 4, 64)
+    with pytest.raises(InvalidParameterError, match="duplicate"):
+        switch_scaling(task, [1024, 4096, 1024], 0.2, 4, 64)

@@ -85,3 +85,40 @@ def test_cli_sizes_in_budget_forms(cli):
     assert rc == 0 and '"budget": 1024' in out
     rc, out, err = cli("simulate", "--budget", "1.5e0")
     assert_one_line_error(rc, out, err, "budget must be an integer")
+
+
+def test_schedule_budget_that_overflows_int64_is_refused():
+    # before: from_arrays wrapped the budget to -9223372036854775808, and constant() with a
+    # budget above 2^63 raised OverflowError
+    with pytest.raises(InvalidParameterError, match="budget"):
+        Schedule.from_arrays([0.1, 0.1], [2**62, 2**62])
+    with pytest.raises(InvalidParameterError, match="budget"):
+        Schedule.constant(1, 10**19, 0.1)
+    # the largest legal budgets still build, with the exact integer budget
+    big = Schedule.constant(2**40, 2**62, 0.1)
+    assert big.budget == 2**62 and big.n_steps == 2**22
+
+
+def test_optimal_schedule_refuses_a_budget_too_large_for_memory(monkeypatch):
+    from fsltheory.optimize import optimal_schedule
+
+    # before: MemoryError from numpy (per-step schedule of ~10^17 steps)
+    monkeypatch.setenv("FSLTHEORY_MEMORY_LIMIT", "1G")
+    task = PowerLawTask(2.0, 0.25, modes=100)
+    with pytest.raises(InvalidParameterError, match=r"budget=100000000000000000 needs about"
+                                                    r".*above the limit 1 GiB"):
+        optimal_schedule(task, 10**17, 0.2, 1, 64)
+
+
+def test_cli_simulate_refuses_hours_of_exact_engine_work(cli):
+    # before: --budget 1e15 with the exact engine ran for hours (2.5e14 steps x 4000 modes)
+    from fsltheory.cli.simulate import DEFAULT_SCHEDULE
+
+    line = assert_one_line_error(*cli("simulate", "--budget", "1e15", "--json"),
+                                 "--budget", "mode-steps", "min", "--engine volterra")
+    steps = Schedule.parse(DEFAULT_SCHEDULE, 10**15, 0.2).n_steps  # 4000 modes by default
+    assert f"{steps} steps x 4000 modes = {steps * 4000.0:.2g} mode-steps" in line
+    # the volterra engine's cost does not grow with steps that way: not refused by this guard
+    rc, out, err = cli("simulate", "--budget", "1e9", "--modes", "100", "--engine",
+                       "volterra", "--schedule", "const:64", "--lr", "0.2", "--json")
+    assert rc == 0 and "mode-steps" not in err, err

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import InvalidParameterError, check_memory
 from ..lr import LR_GRAMMAR, LRProfile
+from ..schedule import MAX_BUDGET as _SCHEDULE_MAX_BUDGET
 from ..task import PowerLawTask
 
 __all__ = [
@@ -52,8 +53,9 @@ _SCI_RE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?[eE]\+?[0-9]+")
 _POW_RE = re.compile(r"([0-9]+)\*\*([0-9]+)")
 
 
-#: Largest data budget accepted on the command line (sample counts are int64).
-MAX_BUDGET = 2**62
+#: Largest data budget accepted on the command line: the library's own limit
+#: (:data:`fsltheory.schedule.MAX_BUDGET` = 2**62; sample counts are int64).
+MAX_BUDGET = _SCHEDULE_MAX_BUDGET
 
 
 def parse_budget(text: str | int, name: str = "budget") -> int:

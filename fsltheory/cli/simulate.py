@@ -31,6 +31,13 @@ from .common import (
 )
 
 DEFAULT_SCHEDULE = "switch:4,64@0.95"
+#: Most exact-engine work ``simulate`` accepts, in mode-steps (steps × modes): about half
+#: an hour at :data:`EXACT_MODE_STEPS_PER_S`.  Larger budgets are legal but would run for
+#: hours; the Python API (:func:`fsltheory.exact_risk`) is not limited and stays
+#: interruptible (it runs in compiled chunks of a fraction of a second).
+MAX_EXACT_MODE_STEPS = 1e13
+#: Measured exact-engine speed on one core, mode-steps per second (benchmarks/bench_exact.py).
+EXACT_MODE_STEPS_PER_S = 5e9
 
 
 def register(sub) -> None:
@@ -80,6 +87,21 @@ def batch_summary(schedule: Schedule) -> dict:
             "final": int(b[-1]), "segments": runs, "steps": int(n.sum())}
 
 
+def check_exact_work(n_steps: int, modes: int) -> None:
+    """Refuse an exact-engine run of more than :data:`MAX_EXACT_MODE_STEPS` mode-steps
+    (cost O(modes) per step, docs/theory.md §2), naming ``--budget``, the estimate in
+    mode-steps and minutes, and the alternatives."""
+    work = float(n_steps) * float(modes)
+    if work > MAX_EXACT_MODE_STEPS:
+        minutes = work / EXACT_MODE_STEPS_PER_S / 60
+        raise InvalidParameterError(
+            f"--budget gives {n_steps} steps x {modes} modes = {work:.2g} mode-steps of "
+            f"exact-engine work (about {minutes:.3g} min at {EXACT_MODE_STEPS_PER_S:.0e} "
+            f"mode-steps/s), above the limit {MAX_EXACT_MODE_STEPS:.0e} "
+            f"(~{MAX_EXACT_MODE_STEPS / EXACT_MODE_STEPS_PER_S / 60:.0f} min): lower --budget "
+            "or --modes, use larger batches, or use --engine volterra")
+
+
 def run(args: argparse.Namespace) -> int:
     task = task_from_args(args)
     points = check_int_range("points", args.points, 2, None)
@@ -92,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
                               lr_schedule=args.lr_schedule)
     check_stability(task, schedule)  # every (lr, batch) pair first (docs/theory.md §2) ...
     check_final_step(task, schedule)  # ... then the final partial batch it exempts
+    if args.engine == "exact":
+        check_exact_work(schedule.n_steps, task.modes)
     if args.csv and not Path(args.csv).resolve().parent.is_dir():
         raise InvalidParameterError(
             f"--csv must be a file path in an existing directory, got {args.csv!r}"

@@ -227,6 +227,7 @@ def exact_risk_numpy(task: PowerLawTask, schedule: Schedule) -> np.ndarray:
 def stability_q(task: PowerLawTask, lr: float, batch: float) -> float:
     """``q(η, B) = Σ_j (η/B) λ_j / (2 − η λ_j (1 + 1/B))`` of docs/theory.md §2 (``inf`` once
     ``max_j a_j ≥ 1``)."""
+    _check_task(task)
     lam = task.lambdas
     denom = 2.0 - lr * lam * (1.0 + 1.0 / batch)
     if np.any(denom <= 0):
@@ -249,6 +250,7 @@ def max_stable_lr(task: PowerLawTask, batch: float) -> float:
     >>> round(max_stable_lr(PowerLawTask(2.0, 0.5, modes=1), 1), 9)
     0.666666667
     """
+    _check_task(task)
     batch = check_range("batch", batch, 1.0, None)
     lo, hi = 0.0, 2.0 / (float(task.lambdas[0]) * (1.0 + 1.0 / batch))
     for _ in range(200):
@@ -268,8 +270,10 @@ def check_stability(task: PowerLawTask, schedule: Schedule) -> None:
 
     One exemption: the schedule's very last step when it is a lone partial batch (a run of
     length one with a batch smaller than the schedule's largest), as the budget rule of
-    :mod:`fsltheory.schedule` produces.  It is applied once, and one step of the linear map
-    cannot make the risk diverge.
+    :mod:`fsltheory.schedule` produces.  It is applied once, so it cannot make the risk
+    diverge, but an unstable one can still multiply it: the engines (:func:`exact_risk`,
+    :func:`exact_risk_many`, :func:`exact_moments`, the sgd engine) therefore also run
+    :func:`fsltheory.engines.guards.check_final_step`, which refuses an unstable last step.
 
     A smooth segment (LR from a profile, docs/theory.md §7) is checked at its largest LR:
     ``q`` increases with ``η`` and the profile is monotone on every smooth segment.
@@ -316,14 +320,23 @@ def stationary_risk(task: PowerLawTask, lr: float, batch: float) -> float:
 
 
 # ---------------------------------------------------------------------------- public API
-def _validate(task, schedule) -> None:
+def _check_task(task) -> None:
     if not isinstance(task, PowerLawTask):
         raise InvalidParameterError(f"task must be a PowerLawTask, got {type(task).__name__}")
+
+
+def _validate(task, schedule) -> None:
+    """Types, then every (lr, batch) pair (:func:`check_stability`), then the final
+    partial batch that check exempts (:func:`~fsltheory.engines.guards.check_final_step`)."""
+    from .guards import check_final_step  # guards imports this module
+
+    _check_task(task)
     if not isinstance(schedule, Schedule):
         raise InvalidParameterError(
             f"schedule must be a Schedule, got {type(schedule).__name__}"
         )
     check_stability(task, schedule)
+    check_final_step(task, schedule)
 
 
 def _check_finite(risk: np.ndarray, what: str) -> None:
@@ -392,7 +405,8 @@ def exact_risk(task: PowerLawTask, schedule: Schedule, *,
     constant-LR segments, ~8e9 mode-steps/s on one core at 10^4 modes
     (benchmarks/bench_exact.py).  The loop runs in compiled chunks of 0.05–0.2 s (sized
     adaptively), so Ctrl-C (KeyboardInterrupt) stops it within a fraction of a second
-    (benchmarks/bench_budget.py).
+    (benchmarks/bench_budget.py).  The work (steps × modes) is not limited here;
+    ``fsltheory simulate`` refuses more than 1e13 mode-steps (about half an hour).
     :func:`exact_risk_numpy` is the plain-numpy reference.
 
     Examples
@@ -471,6 +485,10 @@ def exact_risk_many(task: PowerLawTask, schedules: Sequence[Schedule]) -> list[L
     >>> [len(c) for c in exact_risk_many(task, schs)]
     [257, 65, 17]
     """
+    _check_task(task)
+    if isinstance(schedules, (Schedule, str)) or not hasattr(schedules, "__iter__"):
+        raise InvalidParameterError(
+            f"schedules must be a sequence of Schedule objects, got {type(schedules).__name__}")
     schedules = list(schedules)
     if not schedules:
         return []

@@ -8,7 +8,13 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..engines.exact import max_stable_lr, stability_q
-from ..errors import InvalidParameterError, UnstableScheduleError, check_int_range, check_range
+from ..errors import (
+    InvalidParameterError,
+    UnstableScheduleError,
+    check_int_range,
+    check_memory,
+    check_range,
+)
 from ..task import PowerLawTask
 
 MODELS = ("fsl", "volterra", "exact")
@@ -110,11 +116,32 @@ def _validate_batches(task, budget, lr, batches):
 
 
 def _sorted_budgets(budgets: Sequence[int]) -> np.ndarray:
-    """Validated budgets (integers >= 1, at least two), sorted ascending, for a scaling fit."""
+    """Validated budgets (distinct integers >= 1, at least two), sorted ascending, for a
+    scaling fit (a repeated budget would count twice in the slope, or leave one point)."""
+    if isinstance(budgets, (str, bytes)) or not hasattr(budgets, "__iter__"):
+        raise InvalidParameterError(
+            f"budgets must be a sequence of integers, got {type(budgets).__name__}")
     out = np.array(sorted(check_int_range("budget", b, 1, None) for b in budgets))
     if out.size < 2:
         raise InvalidParameterError(f"budgets needs at least 2 values, got {out.size}")
+    dup = out[1:][out[1:] == out[:-1]]
+    if dup.size:
+        raise InvalidParameterError(
+            f"budgets must be distinct for a scaling fit, got duplicate "
+            f"{', '.join(str(int(d)) for d in np.unique(dup))}")
     return out
+
+
+#: Bytes per step of the per-step schedules the optimisers build (lr and batch arrays,
+#: the interpolation temporaries of the rounding, the run-length form; float64/int64).
+STEP_BYTES = 128
+
+
+def _check_steps(n_steps: float, budget: int, copies: int = 1) -> None:
+    """Refuse, before allocating, per-step schedules of ``n_steps`` steps whose arrays
+    exceed the memory limit (:func:`fsltheory.errors.check_memory`; the budget sets the
+    number of steps)."""
+    check_memory("budget", float(n_steps) * STEP_BYTES * copies, value=budget)
 
 
 def _slope(x, y) -> float:

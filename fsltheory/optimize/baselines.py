@@ -9,7 +9,7 @@ import numpy as np
 
 from ..schedule import Schedule
 from ..task import PowerLawTask
-from ._common import _check_model, _validate_opt
+from ._common import _check_model, _check_steps, _validate_opt
 from .continuous import ContinuousOptimum, optimal_schedule
 from .lrprofile import _as_profile
 from .objective import _constant, _model_risks, _stages
@@ -41,6 +41,7 @@ def _ramp(b_lo: int, b_hi: int, D: int, lr: float, prof=None) -> Schedule:
     """Linear ramp in steps from ``b_lo`` to ``b_hi``, cumulatively rounded to exactly D
     (LR profile ``prof`` over the data fraction; ``None``: constant)."""
     K = max(1, int(round(2 * D / (b_lo + b_hi))))
+    _check_steps(K, D)
     mean = b_lo + (b_hi - b_lo) * (np.arange(K) + 0.5) / K
     cum = np.concatenate(([0.0], np.cumsum(mean)))
     cum *= D / cum[-1]

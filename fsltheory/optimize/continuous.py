@@ -15,7 +15,7 @@ from ..engines.spectral import forgetting_kernel, kernel_tail, signal_term
 from ..errors import InvalidParameterError, check_int_range
 from ..schedule import Schedule
 from ..task import PowerLawTask
-from ._common import _check_model, _progress, _validate_opt
+from ._common import _check_model, _check_steps, _progress, _validate_opt
 from .lrprofile import _as_profile
 from .objective import _model_risks, fsl_risk, fsl_risk_many
 from .search import compass_search, minimize_scalar
@@ -251,8 +251,9 @@ def _round_schedule(prob: _FSLProblem, T: float):
     cands = []
     K_lo = max(1, math.ceil(prob.D / prob.b_max)) if prob.b_max is not None else 1
     K_hi = prob.D // prob.b_min
-    for K in {math.floor(T / prob.lr), math.ceil(T / prob.lr)}:
-        K = min(max(K, K_lo), K_hi)
+    Ks = {min(max(K, K_lo), K_hi) for K in (math.floor(T / prob.lr), math.ceil(T / prob.lr))}
+    _check_steps(max(Ks), prob.D, copies=len(Ks))  # before allocating the candidates
+    for K in Ks:
         _, nodes, du, b = prob.solve(K * prob.lr)
         batch = _per_step_batches(nodes, du, b, K * prob.lr, prob.lr, K, prob.D, prob.b_min,
                                   prob.b_max)
@@ -272,6 +273,7 @@ def _profile_schedule(prob: _FSLProblem, base_nodes, base_r, x: np.ndarray, edge
     K = int(np.clip(round(T / prob.lr), math.ceil(prob.T_lo / prob.lr - 1e-9),
                     math.floor(prob.T_hi / prob.lr + 1e-9)))
     K = max(K, 1)
+    _check_steps(K, prob.D)
     T = K * prob.lr
     # stretch the base cell geometry to the new horizon (log grid of remaining time)
     nodes = base_nodes * (T / T0)
@@ -361,6 +363,8 @@ def optimal_schedule(
         )
     per_decade = check_int_range("per_decade", per_decade, 4, None)
     segments = check_int_range("segments", segments, 1, 50)
+    if integer:  # the integer schedule has at least ⌈D/b_max⌉ steps: refuse before work
+        _check_steps(1 if b_max is None else -(-budget // b_max), budget)
     prof = _as_profile(lr_schedule)
     if prof is not None:
         from .continuous_lr import optimal_schedule_lr
