@@ -528,6 +528,7 @@ BUILDERS: dict[str, Callable[[FigData], Figure]] = {
     "duality": plot_duality,
     "critical-batch": plot_critical_batch,
     "switch-under-lr": plot_switch_under_lr,
+    "fit-band": lambda fd: plot_fit_band(fd.panels["fit"]),
 }
 
 
