@@ -83,9 +83,10 @@ def _seesaw(ev, bmin: int, bmax: int, decays: int):
 def plan_adaptive_rows(ev, bmin: int, bmax: int, reference_loss: float, *,
                        decisions: int = 32, decays: int = 3) -> list[dict[str, Any]]:
     """Rows ``{name, final_loss, steps, data, batch_first, batch_last,
-    loss_vs_recommended, stages}`` of the two baselines of the module docstring, scored by
-    the plan's evaluator ``ev`` (same budget, LR profile, peak LR and noise scaling as the
-    plan); ``loss_vs_recommended = final_loss / reference_loss − 1``."""
+    loss_vs_recommended, stages}`` (``final_loss`` and ``loss_vs_recommended`` are ``None``,
+    with a ``note``, when the fitted law gives no finite loss) of the two baselines of the
+    module docstring, scored by the plan's evaluator ``ev`` (same budget, LR profile, peak
+    LR and noise scaling as the plan); ``loss_vs_recommended = final_loss / reference_loss − 1``."""
     from .plan import _stage_table
 
     decisions = check_int_range("decisions", decisions, 2, None)
@@ -108,6 +109,10 @@ def plan_adaptive_rows(ev, bmin: int, bmax: int, reference_loss: float, *,
     for r in rows:
         r["data"] = ev.D
         r["batch_first"], r["batch_last"] = int(r["batches"][0]), int(r["batches"][-1])
-        r["loss_vs_recommended"] = r["final_loss"] / reference_loss - 1.0
+        if math.isfinite(r["final_loss"]):
+            r["loss_vs_recommended"] = r["final_loss"] / reference_loss - 1.0
+        else:  # never a silent inf in PLAN.json
+            r["final_loss"] = r["loss_vs_recommended"] = None
+            r["note"] = "the fitted law gives no finite loss for this schedule"
         del r["batches"]
     return rows
