@@ -19,6 +19,8 @@ switch-scaling    D − P* vs D, fitted vs predicted (1+s)/(2−1/β) (§5 C-SWI
 phase-diagram     (β, s) plane, large-batch data share at fixed D, boundary s = 1 − 1/β
 duality           LR schedule at fixed batch vs batch schedule at fixed LR (§5 C-DUALITY)
 switch-under-lr   optimal switch and its gain under const/WSD/cosine LR (§7 C-SWITCH-LR)
+critical-batch    E vs S curves with B_min, B_opt and the three fitted forms (§8)
+fit-band          the default law fitted to the example curves, with its 90% band (§7)
 ================  ==========================================================================
 """
 
@@ -52,6 +54,8 @@ __all__ = [
     "data_phase_diagram",
     "data_duality",
     "data_critical_batch",
+    "data_switch_under_lr",
+    "data_fit_band",
 ]
 
 # Shared experiment settings (docs/theory.md §5 uses σ > 0 and a constant learning rate).
@@ -684,6 +688,14 @@ def data_switch_under_lr(quick: bool = False) -> FigData:
     return switch_under_lr_data(quick)
 
 
+def data_fit_band(quick: bool = False) -> FigData:
+    """The default law fitted to the example curves with its 90% bootstrap band (§7); see
+    :mod:`fsltheory.figdata_fit`."""
+    from .figdata_fit import data_fit_band as _data
+
+    return _data(quick=quick)
+
+
 FIGURE_DATA: dict[str, Callable[..., FigData]] = {
     "three-engines": data_three_engines,
     "kernels": data_kernels,
@@ -696,6 +708,7 @@ FIGURE_DATA: dict[str, Callable[..., FigData]] = {
     "duality": data_duality,
     "critical-batch": data_critical_batch,
     "switch-under-lr": data_switch_under_lr,
+    "fit-band": data_fit_band,
 }
 FIGURE_NAMES: tuple[str, ...] = tuple(FIGURE_DATA)
 

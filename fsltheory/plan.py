@@ -119,12 +119,16 @@ def _stage_table(ev: _Evaluator, batches, fracs) -> list[dict[str, Any]]:
 def plan_batches(fit: FitResult, budget: int, bmin: int, bmax: int, *,
                  lr_schedule=None, peak_lr: float | None = None, noise_scaling: str = "sgd",
                  max_loss_increase: float | None = None, max_steps: int | None = None,
-                 grid: int = 41, continuous: bool = True) -> dict[str, Any]:
+                 grid: int = 41, continuous: bool = True,
+                 adaptive: bool = True) -> dict[str, Any]:
     """Recommended two-stage plan, continuous optimum and savings (module docstring).
 
     Returns the PLAN.json object: ``stages`` (the recommended stage table: samples
     threshold, global batch, LR multiplier), ``two_stage``, ``continuous``,
-    ``best_constant``, ``savings``, ``frontier`` and the assumptions.
+    ``best_constant``, ``savings``, ``frontier``, ``baselines`` (with ``adaptive=True``:
+    the B_opt-tracking and Seesaw rows of :func:`fsltheory.plan_baselines.plan_adaptive_rows`
+    on the same law, budget and LR profile, docs/theory.md §8; else ``[]``) and the
+    assumptions.
     """
     budget = check_int_range("budget", budget, 1, None)
     bmin = check_int_range("bmin", bmin, 1, None)
@@ -252,6 +256,12 @@ def plan_batches(fit: FitResult, budget: int, bmin: int, bmax: int, *,
         cont = {"fractions": starts_at, "batches": bs, "final_loss": lc, "steps": sc,
                 "stages": _stage_table(ev, bs, edges)}
 
+    baselines: list[dict[str, Any]] = []
+    if adaptive and bmax > bmin:
+        from .plan_baselines import plan_adaptive_rows
+
+        baselines = plan_adaptive_rows(ev, bmin, bmax, l_pick)
+
     return {
         "law": fit.law.name, "budget": budget, "bmin": bmin, "bmax": bmax,
         "lr_schedule": profile.format(), "peak_lr": peak, "noise_scaling": noise_scaling,
@@ -259,6 +269,6 @@ def plan_batches(fit: FitResult, budget: int, bmin: int, bmax: int, *,
         "stages": _stage_table(ev, [bmin, bmax], [f_pick]),
         "two_stage": two_stage, "continuous": cont,
         "best_constant": {"batch": b_c, "final_loss": l_c, "steps": s_c},
-        "savings": savings,
+        "savings": savings, "baselines": baselines,
         "frontier": [{"switch_fraction": f, "steps": s, "final_loss": L} for f, s, L in front],
     }

@@ -469,6 +469,7 @@ def plot_critical_batch(fd: FigData) -> Figure:
     ax.legend(fontsize=7)
     fig.suptitle("Data–steps trade-off E(S) and the critical batch size (theory §8)",
                  fontsize=9)
+    return fig
 
 
 def plot_switch_under_lr(fd: FigData) -> Figure:
@@ -528,6 +529,7 @@ BUILDERS: dict[str, Callable[[FigData], Figure]] = {
     "duality": plot_duality,
     "critical-batch": plot_critical_batch,
     "switch-under-lr": plot_switch_under_lr,
+    "fit-band": lambda fd: plot_fit_band(fd.panels["fit"]),
 }
 
 

@@ -53,6 +53,9 @@ def test_plan_and_export(workdir, capsys):
     assert "loss-steps frontier" in out and "recommended" in out
     p = json.loads(plan.read_text())
     assert p["objective"]["kind"] == "min_steps"
+    # the critical-batch baselines are rows of the plan and of its printout
+    assert [r["name"].split()[0] for r in p["baselines"]] == ["B_opt-tracking", "Seesaw"]
+    assert "baseline B_opt-tracking" in out and "baseline Seesaw" in out
     assert p["two_stage"]["final_loss"] <= p["objective"]["loss_limit"] * (1 + 1e-12)
     assert main(["export", str(plan), "--format", "megatron"]) == 0
     text = capsys.readouterr().out.strip()

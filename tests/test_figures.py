@@ -390,3 +390,20 @@ def test_reproduce_quick_end_to_end(tmp_path, capsys):
     _check_files(out, FIGURE_NAMES)
     summary = capsys.readouterr().out.split("=== summary")[1]
     assert summary.count(" ok ") == 3
+
+
+def test_fit_band_fit_recovers_the_hidden_regime_and_brackets_its_prediction(quick):
+    from fsltheory import PowerLawTask
+
+    fd = quick("fit-band")
+    # the example curves come from a hidden task with example_curves' defaults (β=2.5,
+    # s=0.3): its regime, from the task itself, is what the fitted exponents must imply
+    assert fd.fits["regime"] == PowerLawTask(2.5, 0.3, sigma=0.5, modes=100).regime
+    assert set(fd.panels["fit"]["runs"]) == {"const_4", "const_16", "const_64"}
+    for r in fd.panels["fit"]["runs"].values():
+        lo, p, hi = (np.asarray(r[k]) for k in ("low", "predicted", "high"))
+        assert np.all(lo <= p * (1 + 1e-12)) and np.all(p <= hi * (1 + 1e-12))
+    # 1% multiplicative observation noise alone gives a mean |error| of 0.8% (E|N(0,1)| ≈
+    # 0.80); the surrogate misses the first few steps by ~10% (30 log-spaced points, ~5 of
+    # them early): a mean above 5% would mean the fit failed
+    assert fd.fits["mean_rel_error"] < 0.05

@@ -155,3 +155,21 @@ def test_task_law_through_the_volterra_engine():
     np.testing.assert_allclose(vo, ex, rtol=0.05)
     with pytest.raises(ValueError, match="engine must be one of"):
         TaskLaw(engine="sgd")
+
+
+def test_memory_sum_after_a_large_step_decrease_matches_direct_sum():
+    # an LR drop at fixed batch (Seesaw, step decays) shortens the step: with a fast kernel
+    # (a = 100) e^(−w·dt) underflows on the top nodes and must not turn into nan
+    from fsltheory.laws._memory import memory_sum, memory_sum_direct
+
+    dt = np.ones(4001)
+    dt[1024:] = 0.5
+    src = np.array([0, 1024])
+    q = np.array([1.0, -0.5])
+    obs = np.array([100, 2000, 4000])
+    for a in (100.0, 1.0):
+        fast = memory_sum(dt, src, q, a, 0.98, obs)
+        ref = memory_sum_direct(dt, src, q, a, 0.98, obs)
+        # the quadrature's documented accuracy: ≲ 1e-4 relative (module docstring)
+        assert np.all(np.isfinite(fast))
+        assert np.max(np.abs(fast - ref)) < 1e-4 * np.max(np.abs(ref)), a

@@ -224,6 +224,8 @@ def test_optimum_never_worse_than_baselines_fsl():
         opt = rows[-1].final_risk
         for r in rows:
             assert r.data == 2**15
+            if r.name.startswith("Seesaw"):
+                continue  # it also decays the LR: outside the optimum's feasible set
             assert opt <= r.final_risk * (1 + 1e-12), (task, bmax, r.name)
         assert rows[1].improvement_vs_bmax == 0.0 and rows[0].improvement_vs_bmin == 0.0
 

@@ -58,7 +58,8 @@ def register(sub) -> None:
             "the continuous optimum of "
             "the FSL (clipped water-filling b*(t) = clip(c sqrt K(T-t), bmin, bmax)), "
             "rounded to integer batches and optionally refined on an engine, compared with "
-            "constant, switch, doubling and ramp baselines."
+            "constant, switch, doubling and ramp baselines and the critical-batch "
+            "baselines (B_opt-tracking, GNS-adaptive, Seesaw; docs/theory.md §8)."
         ),
         formatter_class=HelpFormatter,
     )
@@ -73,6 +74,9 @@ def register(sub) -> None:
                    help="also find the optimal switch point from B1 to B2")
     p.add_argument("--model", choices=list(MODELS), default="fsl",
                    help="objective the schedules are optimised and compared on")
+    p.add_argument("--no-adaptive", action="store_true",
+                   help="leave out the critical-batch baselines (B_opt-tracking, "
+                        "GNS-adaptive, Seesaw)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(func=run)
@@ -95,9 +99,9 @@ def run(args: argparse.Namespace) -> int:
     task = task_from_args(args)
     budget = check_int_range("budget", args.budget, 1, None)
     bmin = check_int_range("bmin", args.bmin, 1, None)
-    # The optimum and each baseline are per-step schedules (about 8 alive at once):
+    # The optimum and each baseline are per-step schedules (about 11 alive at once):
     # refuse sizes that cannot fit before allocating them.
-    check_steps_memory(budget, bmin, copies=8)
+    check_steps_memory(budget, bmin, copies=11)
     lr_kw = _lr_kw(args, optimal_schedule, optimal_switch, compare_baselines)
     progress = False if args.no_progress else None  # None: only on a terminal
     opt = optimal_schedule(task, args.budget, args.lr, args.bmin, args.bmax, args.model,
@@ -112,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
         switch = optimal_switch(task, args.budget, args.lr, b1, b2, args.model,
                                 progress=progress, **lr_kw)
     rows = compare_baselines(task, args.budget, args.lr, args.bmin, args.bmax, args.model,
-                             optimum=opt, progress=progress, **lr_kw)
+                             optimum=opt, progress=progress,
+                             adaptive=not args.no_adaptive, **lr_kw)
     if args.json:
         cont = opt.summary()
         out = {

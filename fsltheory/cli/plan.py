@@ -86,6 +86,11 @@ def run(args: argparse.Namespace) -> int:
           f"{[round(f, 4) for f in k['fractions']]}, final loss {k['final_loss']:.6g}, "
           f"{k['steps']} steps\n")
     w(f"best constant batch {c['batch']}: final loss {c['final_loss']:.6g}, {c['steps']} steps\n")
+    for r in plan.get("baselines", []):
+        loss = (f"final loss {r['final_loss']:.6g} ({100 * r['loss_vs_recommended']:+.2f}% vs "
+                "recommended)" if r["final_loss"] is not None else f"({r['note']})")
+        w(f"baseline {r['name']}: batch {r['batch_first']} -> {r['batch_last']}, {loss}, "
+          f"{r['steps']} steps\n")
     ds = sv["data_saved"]
     w(f"saved vs best constant: {sv['steps_saved']} steps "
       f"({100 * sv['steps_saved_fraction']:.1f}%), data "

@@ -120,7 +120,13 @@ def _memory_kernel(dt, src_k, src_q, src_la, ln_w, p, lgp, lump, obs_k, out):
             break
         d = dt[k]
         if d != cur_dt:
-            _scale_by_exp(dec, w, 0.0, -(d - cur_dt))
+            if d < cur_dt and (cur_dt - d) * w[Q - 1] > 0.02:
+                # a shorter step: scaling an underflowed e^(−w·cur_dt) = 0 by e^(+w·Δ) = inf
+                # would give nan, so take the large changes directly
+                for j in range(Q):
+                    dec[j] = math.exp(-w[j] * d)
+            else:
+                _scale_by_exp(dec, w, 0.0, -(d - cur_dt))
             cur_dt = d
         for j in range(Q):
             acc[j] *= dec[j]

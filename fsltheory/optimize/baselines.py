@@ -29,12 +29,17 @@ class BaselineRow:
     data: int
     improvement_vs_bmax: float  # 1 − risk / risk(const b_max)
     improvement_vs_bmin: float  # 1 − risk / risk(const b_min)
+    #: ``"batch"``: a batch schedule under the common LR profile (the optimum's feasible
+    #: set); ``"adaptive"``: a critical-batch baseline of :mod:`fsltheory.adaptive`
+    #: (Seesaw also decays the LR, so it lies outside that set).
+    family: str = "batch"
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "schedule": str(self.schedule),
                 "final_risk": self.final_risk, "steps": self.steps, "data": self.data,
                 "improvement_vs_bmax": self.improvement_vs_bmax,
-                "improvement_vs_bmin": self.improvement_vs_bmin}
+                "improvement_vs_bmin": self.improvement_vs_bmin,
+                "family": self.family}
 
 
 def _ramp(b_lo: int, b_hi: int, D: int, lr: float, prof=None) -> Schedule:
@@ -65,6 +70,7 @@ def compare_baselines(
     switch: SwitchResult | None = None,
     lr_schedule=None,
     progress: bool | None = None,
+    adaptive: bool = True,
 ) -> list[BaselineRow]:
     """Baseline schedules on the same task, budget and LR profile, evaluated on ``model``.
 
@@ -72,7 +78,15 @@ def compare_baselines(
     the data), ``late switch`` (75 %), ``optimal switch`` (:func:`optimal_switch`),
     ``doubling`` (b_min, 2b_min, …, ≤ b_max; each stage uses half the remaining data:
     switches at fractions 1 − 2^(−i)), ``linear ramp`` (b_min → b_max linearly in steps),
-    and ``continuous optimum`` (:func:`optimal_schedule`).  Without ``b_max`` the largest
+    then, with ``adaptive=True`` (the default) and a constant LR profile, the three
+    critical-batch baselines of :func:`fsltheory.adaptive.adaptive_baselines`
+    (``docs/theory.md §8``: B_opt-tracking b ∝ 1/L(t), GNS-adaptive b = B_noise(t), both
+    closed-loop on the exact engine, and Seesaw: LR ×1/√2 and batch ×2 at 3 step-decays;
+    ``family="adaptive"``), evaluated on the same ``model`` as the other rows, and last
+    ``continuous optimum`` (:func:`optimal_schedule`).  Seesaw changes the LR, so it is
+    outside the optimum's feasible set (batch schedules under one LR profile) and can beat
+    it on easy tasks; the adaptive rows are left out under a non-constant LR profile (the
+    builders run at constant peak LR).  Without ``b_max`` the largest
     batch of the continuous optimum plays its role.  Improvements are
     ``1 − risk/risk(const b_max)`` and ``1 − risk/risk(const b_min)``.  Every row uses the
     LR profile ``lr_schedule`` (``docs/theory.md §7``; ``None``: constant LR) with peak
@@ -114,13 +128,19 @@ def compare_baselines(
             rows.append((f"doubling {b_min}..{dbl[-1]}", _stages(
                 dbl, [1 - 0.5**i for i in range(1, len(dbl))], D, lr, prof)))
         rows.append((f"linear ramp {b_min}->{b_hi}", _ramp(b_min, b_hi, D, lr, prof)))
+    n_batch = len(rows)
+    if adaptive and b_hi > b_min and prof is None:
+        from ..adaptive import adaptive_baselines
+
+        rows += adaptive_baselines(task, D, lr, b_min, b_hi)
     rows.append(("continuous optimum", optimum.schedule))
     vals = _model_risks(task, [s for _, s in rows[:-1]], model).tolist()
     vals.append(optimum.final_risk)
     r_min, r_max = vals[0], vals[1]
+    fams = ["batch"] * n_batch + ["adaptive"] * (len(rows) - 1 - n_batch) + ["batch"]
     return [
         BaselineRow(name, s, float(v), s.n_steps, s.budget, float(1 - v / r_max),
-                    float(1 - v / r_min))
-        for (name, s), v in zip(rows, vals, strict=True)
+                    float(1 - v / r_min), fam)
+        for (name, s), v, fam in zip(rows, vals, fams, strict=True)
     ]
 
