@@ -228,7 +228,7 @@ def check_switch(ev: Evidence, p: Mapping[str, Any]) -> None:
                    float(b2 - 1), float(np.max(values["samples"])), 0.0, kind="bound",
                    engine="fsl",
                    note=f"max P*/D = {float(np.max(frac)):.2e}")
-    switch_rows(ev, p["engine"])
+    switch_rows(ev, p["engine"], p.get("executor"))
     beta, s, M, D = p["exact_case"]
     task = PowerLawTask(beta, s, sigma=1.0, modes=M)
     fsl = optimal_switch(task, D, lr, b1, b2, "fsl", progress=False)

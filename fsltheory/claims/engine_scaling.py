@@ -227,10 +227,13 @@ def progress_bar(total: int, desc: str):
                 disable=not sys.stderr.isatty())
 
 
-def switch_rows(ev, spec: Mapping[str, Any]) -> None:
+def switch_rows(ev, spec: Mapping[str, Any], executor: Any = None) -> None:
     """C-SWITCH on the Volterra engine: slope of ``D − P*`` vs ``D`` (hard pairs), ``P*``
-    from :func:`engine_switch` at every budget, vs the derived ``switch_exponent``."""
+    from :func:`engine_switch` at every budget (one :func:`fsltheory.sweep` job per
+    budget, :func:`.sweeps.engine_switch_job`, run on ``executor``), vs the derived
+    ``switch_exponent``."""
     from .checks_core import num, pstr
+    from .sweeps import engine_switch_values
 
     sw = num("C-SWITCH", "switch_exponent")
     lr, b1, b2 = spec["lr"], spec["b1"], spec["b2"]
@@ -238,11 +241,7 @@ def switch_rows(ev, spec: Mapping[str, Any]) -> None:
         D = _budgets(spec, 1)
         D = D - D % b2  # stage 2 on full b2 batches (engine_switch's lattice)
         task = PowerLawTask(beta, s, sigma=1.0, modes=_modes(beta, lr * float(D[-1]) / b1))
-        with progress_bar(D.size, f"C-SWITCH engine β={beta:g} s={s:g}") as bar:
-            res = []
-            for d in D.tolist():
-                res.append(engine_switch(task, d, lr, b1, b2))
-                bar.update(1)
+        res = engine_switch_values(beta, s, task.modes, D, lr, b1, b2, executor)
         rem = np.array([r["remaining"] for r in res], dtype=np.float64)
         local = np.diff(np.log(rem)) / np.diff(np.log(D.astype(np.float64)))
         # 0.03: docs/theory.md §6 default; the switch search resolves D − P* to one b2 step (≤ 1e-3

@@ -27,7 +27,8 @@ import numpy as np
 
 from ..task import PowerLawTask
 
-__all__ = ["run_sweep", "switch_values", "switch_job", "optimum_values", "optimum_job"]
+__all__ = ["run_sweep", "switch_values", "switch_job", "optimum_values", "optimum_job",
+           "engine_switch_values", "engine_switch_job"]
 
 _KEEP_STEPS = 5_000_000
 
@@ -131,3 +132,27 @@ def optimum_values(beta: float, s: float, modes: int, budgets: np.ndarray, lr: f
         out["volterra_risk"] = _col(t, "volterra_risk", np.float64)
         out["volterra_ok"] = _col(t, "volterra_ok", np.int64)
     return out
+
+
+# ---------------------------------------------------------------------------- engine switch
+def engine_switch_job(params: dict[str, Any], seed: int) -> dict[str, Any]:
+    """One budget of the C-SWITCH engine rows: :func:`.engine_scaling.engine_switch` (the
+    switch searched on the Volterra engine, docs/theory.md §3, §5); returns its
+    ``samples``, ``remaining``, ``risk`` and ``evaluations``."""
+    from .engine_scaling import engine_switch
+
+    task = PowerLawTask(params["beta"], params["s"], sigma=1.0, modes=params["modes"])
+    return dict(engine_switch(task, int(params["budget"]), params["lr"], params["b1"],
+                              params["b2"]))
+
+
+def engine_switch_values(beta: float, s: float, modes: int, budgets: np.ndarray, lr: float,
+                         b1: int, b2: int, executor: Any = None) -> list[dict[str, Any]]:
+    """:func:`.engine_scaling.engine_switch` at every budget (one sweep job each), as a
+    list of its result dicts in budget order."""
+    grid = {"task": {"beta": float(beta), "s": float(s), "modes": int(modes)},
+            "run": {"budget": [int(d) for d in budgets], "lr": float(lr), "b1": int(b1),
+                    "b2": int(b2)}}
+    t = run_sweep(grid, engine_switch_job, executor)
+    keys = ("samples", "remaining", "risk", "evaluations")
+    return [{k: r[k] for k in keys} for r in t.rows]
