@@ -100,3 +100,15 @@ def test_verify_bad_executor_is_one_line_error(capsys, argv, word):
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and word in err
+
+
+def test_engine_continuous_sweep_equals_plain_loop(pool):
+    from fsltheory.claims.engine_scaling import engine_continuous
+    from fsltheory.claims.sweeps import engine_continuous_values
+
+    task = PowerLawTask(2.0, 0.25, sigma=4.0, modes=500)  # hard, σ² = κ = B_min = 16
+    points = [(16 * 2000, 16), (16 * 8000, 16)]
+    ref = [engine_continuous(task, d, 0.2, b) for d, b in points]
+    got = engine_continuous_values(2.0, 0.25, 4.0, 500, [d for d, _ in points], 0.2,
+                                   [b for _, b in points], executor=pool)
+    assert got == ref  # bit for bit (dict equality compares the floats exactly)

@@ -143,7 +143,7 @@ def check_opt_easy(ev: Evidence, p: Mapping[str, Any]) -> None:
                fit_loglog(D, _j_corrected(task, JV)), p["tol"], engine="volterra",
                note=f"{decades(D):.1f} decades; J_V/J_FSL = {JV[0] / res.values['risk'][0]:.4f}"
                     f" → {JV[-1] / res.values['risk'][-1]:.4f}")
-    continuous_rows(ev, p["engine"], "C-OPT-EASY")
+    continuous_rows(ev, p["engine"], "C-OPT-EASY", p.get("executor"))
     _exact_row(ev, p["exact_case"], p["lr"], p["sgd_case"], p["seeds"], p["seed"])
 
 
@@ -172,7 +172,7 @@ def check_regime(ev: Evidence, p: Mapping[str, Any]) -> None:
         ev.add("regime (+1 easy / −1 hard): b*(0) above the floor?",
                par + f", s_c={sc(beta=beta):.4g}", predicted, measured, 0.0, kind="sign",
                engine="fsl")
-    continuous_rows(ev, p["engine"], "C-REGIME")
+    continuous_rows(ev, p["engine"], "C-REGIME", p.get("executor"))
 
 
 def check_opt_hard(ev: Evidence, p: Mapping[str, Any]) -> None:
@@ -193,7 +193,7 @@ def check_opt_hard(ev: Evidence, p: Mapping[str, Any]) -> None:
         ev.add("slope of b*(T*) vs D", par,
                num("C-OPT-HARD", "final_batch_exponent")(beta=beta, s=s),
                fit_loglog(D, v["batch_last"]), p["tol"], engine=eng, note=note)
-    continuous_rows(ev, p["engine"], "C-OPT-HARD")
+    continuous_rows(ev, p["engine"], "C-OPT-HARD", p.get("executor"))
     bmin_rows(ev, p)
     _exact_row(ev, p["exact_case"], p["lr"], p["sgd_case"], p["seeds"], p["seed"])
 

@@ -28,7 +28,8 @@ import numpy as np
 from ..task import PowerLawTask
 
 __all__ = ["run_sweep", "switch_values", "switch_job", "optimum_values", "optimum_job",
-           "engine_switch_values", "engine_switch_job"]
+           "engine_switch_values", "engine_switch_job", "engine_continuous_values",
+           "engine_continuous_job"]
 
 _KEEP_STEPS = 5_000_000
 
@@ -156,3 +157,36 @@ def engine_switch_values(beta: float, s: float, modes: int, budgets: np.ndarray,
     t = run_sweep(grid, engine_switch_job, executor)
     keys = ("samples", "remaining", "risk", "evaluations")
     return [{k: r[k] for k in keys} for r in t.rows]
+
+
+# ---------------------------------------------------------------------------- engine optimum
+def engine_continuous_job(params: dict[str, Any], seed: int) -> dict[str, Any]:
+    """One point of the engine rows of C-OPT-EASY / C-REGIME / C-OPT-HARD:
+    :func:`.engine_scaling.engine_continuous` (horizon of the clipped √K family searched
+    on the Volterra engine, docs/theory.md §3, §5) at ``budget`` and ``b_min``."""
+    from .engine_scaling import engine_continuous
+
+    task = PowerLawTask(params["beta"], params["s"], sigma=params["sigma"],
+                        modes=params["modes"])
+    return dict(engine_continuous(task, int(params["budget"]), params["lr"],
+                                  int(params["b_min"])))
+
+
+def engine_continuous_values(beta: float, s: float, sigma: float, modes: int,
+                             budgets: list[int], lr: float, b_mins: list[int],
+                             executor: Any = None) -> list[dict[str, Any]]:
+    """:func:`.engine_scaling.engine_continuous` at the points ``zip(budgets, b_mins)``
+    (one sweep job each), as a list of its result dicts in that order."""
+    points = [f"{int(d)}:{int(b)}" for d, b in zip(budgets, b_mins, strict=True)]
+    grid = {"task": {"beta": float(beta), "s": float(s), "sigma": float(sigma),
+                     "modes": int(modes)},
+            "run": {"point": points, "lr": float(lr)}}
+    t = run_sweep(grid, _engine_continuous_point, executor)
+    keys = ("horizon", "risk", "growth", "growth_fraction", "batch_first", "batch_last",
+            "steps", "evaluations")
+    return [{k: r[k] for k in keys} for r in t.rows]
+
+
+def _engine_continuous_point(params: dict[str, Any], seed: int) -> dict[str, Any]:
+    d, b = (int(x) for x in params.pop("point").split(":"))
+    return engine_continuous_job({**params, "budget": d, "b_min": b}, seed)
