@@ -168,10 +168,14 @@ def get_claim(claim_id: str) -> Claim:
 
 
 def run_claims(ids: Iterable[str] | None = None, scale: str = "quick", seed: int = 0,
-               perturb: float = 0.0, progress: bool | None = True) -> list[Evidence]:
+               perturb: float = 0.0, progress: bool | None = True, *,
+               executor: Any = None) -> list[Evidence]:
     """Run the checks of ``ids`` (default: all) and return their :class:`Evidence`.
 
     A tqdm bar on stderr shows progress (``progress=None``: only on a terminal).
+    ``executor`` (passed to :meth:`Claim.check`): where the scaling studies' sweep jobs
+    run — None in this process, or a :class:`concurrent.futures.Executor` such as
+    :func:`fsltheory.sweep.local_executor` or :func:`fsltheory.sweep.dask_executor`.
     """
     import sys
 
@@ -189,7 +193,7 @@ def run_claims(ids: Iterable[str] | None = None, scale: str = "quick", seed: int
               disable=not progress) as bar:
         for c in claims:
             bar.set_postfix_str(c.id)
-            out.append(c.check(scale, seed, perturb))
+            out.append(c.check(scale, seed, perturb, executor=executor))
             bar.update(1)
     return out
 

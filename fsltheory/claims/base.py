@@ -238,17 +238,25 @@ class Claim:
         keys = self.headline or tuple(res)[:1]
         return "; ".join(f"{k} = {res[k]}" for k in keys if k in res)
 
-    def check(self, scale: str = "quick", seed: int = 0, perturb: float = 0.0) -> Evidence:
+    def check(self, scale: str = "quick", seed: int = 0, perturb: float = 0.0, *,
+              executor: Any = None) -> Evidence:
         """Run the numeric check at ``scale`` ("quick" or "full") with base ``seed``.
 
         ``perturb`` shifts every prediction (exponents by ``+perturb``, values by a factor
         ``1+perturb``) — a wrong prediction must come out as ``verdict == "fail"``.
+        ``executor``: where the per-budget scaling studies run (their
+        :func:`fsltheory.sweep` jobs): None in this process, or any
+        :class:`concurrent.futures.Executor` (:func:`fsltheory.sweep.local_executor`,
+        :func:`fsltheory.sweep.dask_executor`); the numbers are the same either way.
         """
         scale = check_scale(scale)
         if not isinstance(seed, (int, np.integer)) or seed < 0:
             raise InvalidParameterError(f"seed must be an integer >= 0, got {seed!r}")
         ev = Evidence(self.id, scale, int(seed), float(perturb))
         t0 = time.perf_counter()
-        self.checker(ev, {**self.params[scale], "seed": int(seed)})
+        p = {**self.params[scale], "seed": int(seed)}
+        if executor is not None:
+            p["executor"] = executor
+        self.checker(ev, p)
         ev.seconds = time.perf_counter() - t0
         return ev

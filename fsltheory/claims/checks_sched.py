@@ -10,7 +10,6 @@ predicted exponents from :mod:`fsltheory.symbolic`.  Exact-engine rows cross-che
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -39,48 +38,44 @@ def _modes(beta: float, t_max: float, margin: float = 100.0) -> int:
     return int(np.ceil((margin * t_max) ** (1.0 / beta)))
 
 
-_KEEP_STEPS = 5_000_000
-
-
 class _Scaling:
-    """The optimiser's answers over a range of budgets (cf. ``continuous_scaling``), with
-    the integer schedules kept so that an engine can re-evaluate them."""
+    """The optimiser's answers over a range of budgets (cf. ``continuous_scaling``):
+    ``values`` holds arrays ``horizon``, ``risk``, ``growth_phase``, ``batch_first``,
+    ``batch_last`` (and, when asked for, ``volterra_risk`` of the integer schedules)."""
 
-    def __init__(self, budgets, results):
+    def __init__(self, budgets, values):
         self.budgets = budgets
-        # keep schedules only while small (a hard-regime optimum at D = 1e8 has ~1e8 steps,
-        # 1.6 GB of per-step arrays)
-        self.schedules = [r.schedule if r.schedule is not None
-                          and r.schedule.n_steps <= _KEEP_STEPS else None for r in results]
-        T = np.array([r.horizon for r in results])
-        self.values = {
-            "horizon": T,
-            "risk": np.array([r.predicted_risk for r in results]),
-            "growth_phase": T - np.array([r.floor_end for r in results]),
-            "batch_first": np.array([r.profile_batch[0] for r in results]),
-            "batch_last": np.array([r.profile_batch[-1] for r in results]),
-        }
+        self.values = values
 
 
-@lru_cache(maxsize=64)
-def _continuous(beta: float, s: float, lo: float, hi: float, n: int, lr: float, b_min: int):
+_CONTINUOUS: dict[tuple, tuple[PowerLawTask, _Scaling]] = {}
+
+
+def _continuous(beta: float, s: float, lo: float, hi: float, n: int, lr: float, b_min: int,
+                volterra: bool = False, executor: Any = None):
     """:func:`fsltheory.optimize.optimal_schedule` (FSL model) at ``n`` log-spaced budgets,
-    cached (shared by C-OPT-EASY, C-REGIME and C-OPT-HARD).  T* ≤ ηD/B_min bounds every
-    horizon, which sets M."""
-    from ..optimize import optimal_schedule
+    one :func:`fsltheory.sweep` job per budget (:func:`.sweeps.optimum_job`), cached
+    (shared by C-OPT-EASY, C-REGIME and C-OPT-HARD; a cached answer with the Volterra
+    risks serves a request without them).  T* ≤ ηD/B_min bounds every horizon, which
+    sets M.  ``volterra``: also run each (integer) optimal schedule through the
+    continuum engine (V)."""
+    from .sweeps import optimum_values
 
+    key = (float(beta), float(s), float(lo), float(hi), int(n), float(lr), int(b_min))
+    hit = _CONTINUOUS.get(key)
+    if hit is not None and (not volterra or "volterra_risk" in hit[1].values):
+        return hit
     task = PowerLawTask(beta, s, sigma=1.0, modes=_modes(beta, lr * hi / b_min))
     budgets = np.unique(np.geomspace(lo, hi, n).astype(np.int64))
     # integer schedules only where an engine re-runs them (easy: T*/η ≲ 1e6 steps here);
     # a hard-regime optimum has ≈ D/B_min steps
     integer = task.regime == "easy"
-    res = []
-    with progress_bar(budgets.size, f"FSL optimum β={beta:g} s={s:g}") as bar:
-        for D in budgets:
-            res.append(optimal_schedule(task, int(D), lr, b_min, progress=False,
-                                        integer=integer))
-            bar.update(1)
-    return task, _Scaling(budgets, res)
+    values = optimum_values(beta, s, task.modes, budgets, lr, b_min, integer,
+                            volterra and integer, executor)
+    if len(_CONTINUOUS) >= 64:
+        _CONTINUOUS.clear()
+    _CONTINUOUS[key] = (task, _Scaling(budgets, values))
+    return _CONTINUOUS[key]
 
 
 def _j_corrected(task: PowerLawTask, J: np.ndarray) -> np.ndarray:
@@ -124,7 +119,8 @@ def check_opt_easy(ev: Evidence, p: Mapping[str, Any]) -> None:
     names = [("horizon", "T_star_exponent", "T*"), ("risk", "J_star_exponent", "J*"),
              ("batch_first", "b0_exponent", "b*(0)"), ("batch_last", "bT_exponent", "b*(T*)")]
     for beta, s in p["pairs"]:
-        task, res = _continuous(beta, s, p["d_lo"], p["d_hi"], p["points"], p["lr"], 1)
+        task, res = _continuous(beta, s, p["d_lo"], p["d_hi"], p["points"], p["lr"], 1,
+                                volterra=True, executor=p.get("executor"))
         D = res.budgets
         for key, sym, label in names:
             y = res.values[key]
@@ -137,18 +133,17 @@ def check_opt_easy(ev: Evidence, p: Mapping[str, Any]) -> None:
                    note=f"{decades(D):.1f} decades; {task.regime}")
         # the same optimal schedules run through the continuum engine (V) (full noise,
         # steps ≈ T*/η ≤ 1e6 here): the J* exponent measured on an engine
-        from ..engines.volterra import volterra_risk
-
-        if any(sch is None for sch in res.schedules):  # pragma: no cover - sizes in params
+        # (computed by the sweep jobs of _continuous: .sweeps.optimum_job)
+        if not np.all(res.values["volterra_ok"]):  # pragma: no cover - sizes in params
             raise RuntimeError("C-OPT-EASY: optimal schedules too long for the Volterra rows")
-        JV = np.array([volterra_risk(task, sch, points=2).final_risk for sch in res.schedules])
+        JV = res.values["volterra_risk"]
         ev.add("slope of J* of the FSL-optimal schedules run on (V)",
                pstr(beta=beta, s=s, M=task.modes, D=f"[{D[0]:g},{D[-1]:g}]"),
                num("C-OPT-EASY", "J_star_exponent")(beta=beta, s=s),
                fit_loglog(D, _j_corrected(task, JV)), p["tol"], engine="volterra",
                note=f"{decades(D):.1f} decades; J_V/J_FSL = {JV[0] / res.values['risk'][0]:.4f}"
                     f" → {JV[-1] / res.values['risk'][-1]:.4f}")
-    continuous_rows(ev, p["engine"], "C-OPT-EASY")
+    continuous_rows(ev, p["engine"], "C-OPT-EASY", p.get("executor"))
     _exact_row(ev, p["exact_case"], p["lr"], p["sgd_case"], p["seeds"], p["seed"])
 
 
@@ -162,7 +157,8 @@ def check_regime(ev: Evidence, p: Mapping[str, Any]) -> None:
     b0 = num("C-REGIME", "b0_exponent")
     sc = num("C-REGIME", "regime_boundary")
     for beta, s in p["pairs"]:
-        task, res = _continuous(beta, s, p["d_lo"], p["d_hi"], p["points"], p["lr"], 1)
+        task, res = _continuous(beta, s, p["d_lo"], p["d_hi"], p["points"], p["lr"], 1,
+                                executor=p.get("executor"))
         D, first = res.budgets, res.values["batch_first"]
         par = pstr(beta=beta, s=s, M=task.modes, D=f"[{D[0]:g},{D[-1]:g}]")
         if task.regime == "easy":  # hard: b*(0) = B_min, a sign row (a constant's slope
@@ -176,7 +172,7 @@ def check_regime(ev: Evidence, p: Mapping[str, Any]) -> None:
         ev.add("regime (+1 easy / −1 hard): b*(0) above the floor?",
                par + f", s_c={sc(beta=beta):.4g}", predicted, measured, 0.0, kind="sign",
                engine="fsl")
-    continuous_rows(ev, p["engine"], "C-REGIME")
+    continuous_rows(ev, p["engine"], "C-REGIME", p.get("executor"))
 
 
 def check_opt_hard(ev: Evidence, p: Mapping[str, Any]) -> None:
@@ -184,7 +180,8 @@ def check_opt_hard(ev: Evidence, p: Mapping[str, Any]) -> None:
     vanishing fraction (T*−T₁*)/T* ∝ D^(growth_fraction_exponent), J* ∝ D^(−s),
     final batch ∝ D^((1+s)/2); fitted on the optimiser's answer over ≥ 3 decades."""
     for beta, s in p["pairs"]:
-        task, res = _continuous(beta, s, p["d_lo"], p["d_hi"], p["points"], p["lr"], 1)
+        task, res = _continuous(beta, s, p["d_lo"], p["d_hi"], p["points"], p["lr"], 1,
+                                executor=p.get("executor"))
         D, v = res.budgets, res.values
         par = pstr(beta=beta, s=s, M=task.modes, D=f"[{D[0]:g},{D[-1]:g}]")
         eng, note = "fsl", f"{decades(D):.1f} decades; {task.regime}"
@@ -196,7 +193,7 @@ def check_opt_hard(ev: Evidence, p: Mapping[str, Any]) -> None:
         ev.add("slope of b*(T*) vs D", par,
                num("C-OPT-HARD", "final_batch_exponent")(beta=beta, s=s),
                fit_loglog(D, v["batch_last"]), p["tol"], engine=eng, note=note)
-    continuous_rows(ev, p["engine"], "C-OPT-HARD")
+    continuous_rows(ev, p["engine"], "C-OPT-HARD", p.get("executor"))
     bmin_rows(ev, p)
     _exact_row(ev, p["exact_case"], p["lr"], p["sgd_case"], p["seeds"], p["seed"])
 
@@ -207,15 +204,17 @@ def check_switch(ev: Evidence, p: Mapping[str, Any]) -> None:
     ``switch_exponent``; easy: P* = 0.  One exact-engine row: the exact optimum's risk vs
     the exact risk of the FSL-optimal switch (the FSL model picks a near-optimal switch on
     the §2 dynamics)."""
-    from ..optimize import optimal_switch, switch_scaling
+    from ..optimize import optimal_switch
+    from .sweeps import switch_values
 
     sw = num("C-SWITCH", "switch_exponent")
     lr, b1, b2 = p["lr"], p["b1"], p["b2"]
     for beta, s in p["pairs"]:
         task = PowerLawTask(beta, s, sigma=1.0, modes=_modes(beta, lr * p["d_hi"] / b1))
         budgets = np.unique(np.geomspace(p["d_lo"], p["d_hi"], p["points"]).astype(np.int64))
-        res = switch_scaling(task, budgets, lr, b1, b2, progress=None)
-        rem, frac = res.values["remaining"], res.values["fraction"]
+        # one fsltheory.sweep job per budget (the loop of optimize.switch_scaling)
+        values = switch_values(beta, s, task.modes, budgets, lr, b1, b2, p.get("executor"))
+        rem, frac = values["remaining"], values["fraction"]
         par = pstr(beta=beta, s=s, M=task.modes, B=f"{b1}->{b2}",
                    D=f"[{budgets[0]:g},{budgets[-1]:g}]")
         if task.regime == "hard":
@@ -226,10 +225,10 @@ def check_switch(ev: Evidence, p: Mapping[str, Any]) -> None:
             # easy: the large batch from the start.  optimal_switch searches P on a lattice
             # on which stage 2 ends on a full B₂ batch, so "P* = 0" means P* < B₂ samples
             ev.add("max P* over budgets, samples (easy: P* = 0 up to the lattice)", par,
-                   float(b2 - 1), float(np.max(res.values["samples"])), 0.0, kind="bound",
+                   float(b2 - 1), float(np.max(values["samples"])), 0.0, kind="bound",
                    engine="fsl",
                    note=f"max P*/D = {float(np.max(frac)):.2e}")
-    switch_rows(ev, p["engine"])
+    switch_rows(ev, p["engine"], p.get("executor"))
     beta, s, M, D = p["exact_case"]
     task = PowerLawTask(beta, s, sigma=1.0, modes=M)
     fsl = optimal_switch(task, D, lr, b1, b2, "fsl", progress=False)

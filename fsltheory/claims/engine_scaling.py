@@ -227,10 +227,13 @@ def progress_bar(total: int, desc: str):
                 disable=not sys.stderr.isatty())
 
 
-def switch_rows(ev, spec: Mapping[str, Any]) -> None:
+def switch_rows(ev, spec: Mapping[str, Any], executor: Any = None) -> None:
     """C-SWITCH on the Volterra engine: slope of ``D − P*`` vs ``D`` (hard pairs), ``P*``
-    from :func:`engine_switch` at every budget, vs the derived ``switch_exponent``."""
+    from :func:`engine_switch` at every budget (one :func:`fsltheory.sweep` job per
+    budget, :func:`.sweeps.engine_switch_job`, run on ``executor``), vs the derived
+    ``switch_exponent``."""
     from .checks_core import num, pstr
+    from .sweeps import engine_switch_values
 
     sw = num("C-SWITCH", "switch_exponent")
     lr, b1, b2 = spec["lr"], spec["b1"], spec["b2"]
@@ -238,11 +241,7 @@ def switch_rows(ev, spec: Mapping[str, Any]) -> None:
         D = _budgets(spec, 1)
         D = D - D % b2  # stage 2 on full b2 batches (engine_switch's lattice)
         task = PowerLawTask(beta, s, sigma=1.0, modes=_modes(beta, lr * float(D[-1]) / b1))
-        with progress_bar(D.size, f"C-SWITCH engine β={beta:g} s={s:g}") as bar:
-            res = []
-            for d in D.tolist():
-                res.append(engine_switch(task, d, lr, b1, b2))
-                bar.update(1)
+        res = engine_switch_values(beta, s, task.modes, D, lr, b1, b2, executor)
         rem = np.array([r["remaining"] for r in res], dtype=np.float64)
         local = np.diff(np.log(rem)) / np.diff(np.log(D.astype(np.float64)))
         # 0.03: docs/theory.md §6 default; the switch search resolves D − P* to one b2 step (≤ 1e-3
@@ -258,8 +257,11 @@ def switch_rows(ev, spec: Mapping[str, Any]) -> None:
                     + f"; {sum(r['evaluations'] for r in res)} engine runs")
 
 
-def _continuous_study(beta: float, s: float, spec: Mapping[str, Any]):
-    """Engine optima of the √K family at the budgets of ``spec`` (cached per pair)."""
+def _continuous_study(beta: float, s: float, spec: Mapping[str, Any], executor: Any = None):
+    """Engine optima of the √K family at the budgets of ``spec`` (cached per pair in this
+    process), one :func:`fsltheory.sweep` job per budget run on ``executor``."""
+    from .sweeps import engine_continuous_values
+
     kappa = int(spec["kappa"])
     hard = s < 1.0 - 1.0 / beta
     b_min = kappa if hard else int(spec["easy_b_min"])
@@ -268,11 +270,8 @@ def _continuous_study(beta: float, s: float, spec: Mapping[str, Any]):
     task = PowerLawTask(beta, s, sigma=math.sqrt(kappa),
                         modes=min(int(spec["max_modes"]),
                                   _modes(beta, lr * float(D[-1]) / b_min, 1e4)))
-    with progress_bar(D.size, f"engine optimum β={beta:g} s={s:g}") as bar:
-        res = []
-        for d in D.tolist():
-            res.append(engine_continuous(task, d, lr, b_min))
-            bar.update(1)
+    res = engine_continuous_values(beta, s, task.sigma, task.modes, D.tolist(), lr,
+                                   [b_min] * D.size, executor)
     vals = {k: np.array([r[k] for r in res], dtype=np.float64) for k in res[0]}
     return task, D, b_min, vals
 
@@ -282,7 +281,7 @@ def _modes(beta: float, t_max: float, margin: float = 100.0) -> int:
     return int(np.ceil((margin * t_max) ** (1.0 / beta)))
 
 
-def continuous_rows(ev, spec: Mapping[str, Any], claim: str) -> None:
+def continuous_rows(ev, spec: Mapping[str, Any], claim: str, executor: Any = None) -> None:
     """Engine rows of C-OPT-EASY (T*, J*), C-OPT-HARD (J*, growth fraction) and C-REGIME
     (b*(0)): the clipped √K family with its horizon searched on the Volterra engine
     (:func:`engine_continuous`) at budgets ``κ·D'`` with ``σ² = κ`` and ``B_min = κ``
@@ -292,7 +291,7 @@ def continuous_rows(ev, spec: Mapping[str, Any], claim: str) -> None:
 
     corr = num("C-SIGNAL", "finite_M_correction")
     for beta, s in spec["pairs"]:
-        task, D, b_min, v = _continuous_study(beta, s, spec)
+        task, D, b_min, v = _continuous_study(beta, s, spec, executor)
         par = pstr(beta=beta, s=s, M=task.modes, sigma2=int(spec["kappa"]), B_min=b_min,
                    lr=spec["lr"], D=f"[{D[0]:g},{D[-1]:g}]")
         note = f"{decades(D):.1f} decades; {task.regime}; {int(v['evaluations'].sum())} " \
@@ -346,6 +345,7 @@ def bmin_rows(ev, p: Mapping[str, Any]) -> None:
     ``D = κ·D'_max``)."""
     from ..optimize import optimal_schedule
     from .checks_core import num, pstr
+    from .sweeps import engine_continuous_values
 
     fac = np.asarray(p["b_min_factors"], dtype=np.int64)
     spec = p["engine"]
@@ -367,11 +367,8 @@ def bmin_rows(ev, p: Mapping[str, Any]) -> None:
         bm = kappa * fac
         etask = PowerLawTask(beta, s, sigma=math.sqrt(kappa), modes=min(
             int(spec["max_modes"]), _modes(beta, spec["lr"] * Dv / int(bm.min()), 1e4)))
-        with progress_bar(bm.size, f"C-OPT-HARD B_min engine β={beta:g} s={s:g}") as bar:
-            res = []
-            for b in bm.tolist():
-                res.append(engine_continuous(etask, Dv, spec["lr"], int(b)))
-                bar.update(1)
+        res = engine_continuous_values(beta, s, etask.sigma, etask.modes, [Dv] * bm.size,
+                                       spec["lr"], bm.tolist(), p.get("executor"))
         lastv = [r["batch_last"] for r in res]
         ev.add("slope of b*(T*) vs B_min at fixed D, η, σ (engine optimum)", pstr(
             beta=beta, s=s, M=etask.modes, sigma2=kappa, D=Dv, lr=spec["lr"],

@@ -13,8 +13,11 @@ it wrote on stderr.  The report is written atomically (temporary file + rename).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from .common import float_arg, int_arg, print_json
 
@@ -59,12 +62,40 @@ def register(sub) -> None:
                    help="shift every prediction (exponents by +X, values by a factor 1+X) "
                         "to see the checks fail (0)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int_arg("--workers"), default=None, metavar="N",
+                       help="run the per-budget scaling studies (C-OPT-EASY, C-REGIME, "
+                            "C-OPT-HARD, C-SWITCH) as sweep jobs on a local pool of N >= 1 "
+                            "worker processes (default: in this process); same numbers")
+    where.add_argument("--dask", metavar="ADDRESS",
+                       help="run those sweep jobs on dask.distributed: a scheduler "
+                            "tcp://HOST:PORT, or local[:N] for a LocalCluster of N "
+                            "single-threaded worker processes (needs the 'distributed' "
+                            "extra); not with --workers")
     p.set_defaults(func=run)
+
+
+@contextlib.contextmanager
+def _executor(workers: int | None, dask: str | None) -> Iterator[Any]:
+    """None (in this process), a local process pool of ``workers``, or a dask executor."""
+    from ..sweep import dask_executor, local_executor
+
+    if dask:
+        with dask_executor(dask) as ex:
+            yield ex
+    elif workers is not None:
+        ex = local_executor(workers)
+        try:
+            yield ex
+        finally:
+            ex.shutdown(wait=True, cancel_futures=True)
+    else:
+        yield None
 
 
 def run(args: argparse.Namespace) -> int:
     from ..claims import REGISTRY, get_claim, render_report, render_table, run_claims, summary
-    from ..errors import InvalidParameterError, check_range
+    from ..errors import InvalidParameterError, check_int_range, check_range
     from ..io import atomic_write
 
     ids = [get_claim(c).id for c in args.claims] if args.claims else list(REGISTRY)
@@ -79,8 +110,12 @@ def run(args: argparse.Namespace) -> int:
         if not path.parent.exists() and args.report is not None:
             raise InvalidParameterError(
                 f"--report must be a file path in an existing directory, got {str(path)!r}")
-    evidence = run_claims(ids, scale=scale, seed=args.seed, perturb=args.perturb,
-                          progress=not args.no_progress)
+    workers = getattr(args, "workers", None)
+    if workers is not None:
+        check_int_range("--workers", workers, 1, None)
+    with _executor(workers, getattr(args, "dask", None)) as executor:
+        evidence = run_claims(ids, scale=scale, seed=args.seed, perturb=args.perturb,
+                              progress=not args.no_progress, executor=executor)
     cmd = "fsltheory verify" + (" " + " ".join(args.claims) if args.claims else "") + \
         (" --quick" if args.quick else "") + (f" --seed {args.seed}" if args.seed else "") + \
         (f" --perturb {args.perturb:g}" if args.perturb else "")
