@@ -545,24 +545,19 @@ def build_figure(fd: FigData) -> Figure:
 
 # ----------------------------------------------------------------------------- fitted laws
 def save_figure_to(fig: Figure, path: str | Path, dpi: int = 200) -> Path:
-    """Write ``fig`` to exactly ``path`` (format from the suffix) atomically; closes it."""
-    import os
-    import tempfile
+    """Write ``fig`` to exactly ``path`` (format from the suffix, PNG without one)
+    atomically (:func:`fsltheory.io.temp_path`); closes it."""
+    from .io import temp_path
 
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix or ".png",
-                               dir=target.parent)
-    os.close(fd)
+    fmt = target.suffix.lower().lstrip(".") or "png"
     try:
-        fig.savefig(tmp, dpi=dpi, metadata={"Software": "fsltheory"}
-                    if target.suffix.lower() in ("", ".png") else
-                    {"Creator": "fsltheory", "CreationDate": None})
-        os.replace(tmp, target)
+        with temp_path(target) as tmp:
+            fig.savefig(tmp, dpi=dpi, format=fmt, metadata={"Software": "fsltheory"}
+                        if fmt == "png" else {"Creator": "fsltheory", "CreationDate": None})
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return target
 
 
