@@ -143,7 +143,7 @@ def _check_window(beta, s, M, which, f, fa):
 @pytest.mark.parametrize("beta,s", ASYM_CASES)
 @pytest.mark.parametrize("name,f,_,fa", SUMS)
 def test_kernels_match_closed_forms_over_derived_window(beta, s, name, f, _, fa):
-    """Spec §4: exact sums vs closed forms (with the finite-M tail) within 1% over the
+    """docs/theory.md §4: exact sums vs closed forms (with the finite-M tail) within 1% over the
     window derived by asymptotic_window, ≥ 3 decades, M = 1e6."""
     _check_window(beta, s, 10**6, name, f, fa)
 
@@ -156,7 +156,7 @@ def test_kernels_match_closed_forms_ten_million_modes(beta, s, name, f, _, fa):
 
 
 def test_finite_m_correction_is_needed_and_right():
-    """Spec §4's example: β=2, s=0.25, M=1e6.  The tail M^(−sβ)/(2sβ) is −1.3% of the M=∞
+    """docs/theory.md §4's example: β=2, s=0.25, M=1e6.  The tail M^(−sβ)/(2sβ) is −1.3% of the M=∞
     form at t=1e4 and −13% at t=1e8; the exact sum shows exactly that deficit, and the
     corrected form removes it."""
     task = PowerLawTask(2.0, 0.25, modes=10**6)

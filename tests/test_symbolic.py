@@ -40,7 +40,7 @@ def _derive_all():
     all_derivations()  # warm the caches once (~10 s)
 
 
-# Spec §4–§5 formulas, typed from the text (the independent side of the comparison).
+# docs/theory.md §4–§5 formulas, typed from the text (the independent side of the comparison).
 def spec_exponents(b, s):
     return {
         "signal": -s,
@@ -471,8 +471,8 @@ def test_switch_easy_regime_has_no_small_batch_phase():
 
 
 def test_finite_M_signal_numbers_quoted_in_spec():
-    """Spec §4: β = 2, s = 0.25, M = 10^6: the finite-M tail is −1.3% of the leading term at
-    t = 10^4 and −13% at t = 10^8 (numbers as printed, 2 significant digits)."""
+    """docs/theory.md §4: β = 2, s = 0.25, M = 10^6: the finite-M tail is −1.3% of the
+    leading term at t = 10^4 and −13% at t = 10^8 (numbers as printed, 2 significant digits)."""
     d = derivation("C-SIGNAL").numeric
     for t, pct in ((1e4, 1.3), (1e8, 13.0)):
         rel = d["finite_M_correction"](M=1e6, beta=2.0, s=0.25) / d["e_asymptotic"](

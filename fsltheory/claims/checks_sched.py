@@ -81,7 +81,7 @@ def _continuous(beta: float, s: float, lo: float, hi: float, n: int, lr: float, 
 def _j_corrected(task: PowerLawTask, J: np.ndarray) -> np.ndarray:
     """J*_M plus the missing signal tail ½Σ_{j>M} j^(−(1+sβ)) ≈ M^(−sβ)/(2sβ) (derived,
     C-SIGNAL ``finite_M_correction``): the infinite-M optimum to first order (envelope
-    theorem; the tail's T-dependence is negligible for T ≪ M^β).  Spec §4 warns that for
+    theorem; the tail's T-dependence is negligible for T ≪ M^β).  docs/theory.md §4 warns that for
     small s this tail matters long before t ~ M^β."""
     corr = num("C-SIGNAL", "finite_M_correction")(beta=task.beta, s=task.s, M=task.modes)
     return J - corr

@@ -280,15 +280,14 @@ def check_stability(task: PowerLawTask, schedule: Schedule) -> None:
     """
     seg = schedule.segments()
     lrs, bs, counts = schedule.segment_max_lr(), seg.batch, seg.count
+    keep = np.ones(counts.size, dtype=bool)
     last = counts.size - 1
-    b_max = int(bs.max())
-    checked: set[tuple[float, int]] = set()
-    for r, (e, b, n) in enumerate(zip(lrs.tolist(), bs.tolist(), counts.tolist(), strict=True)):
-        if r == last and r > 0 and n == 1 and b < b_max:
-            continue
-        if (e, b) in checked:
-            continue
-        checked.add((e, b))
+    if last > 0 and counts[last] == 1 and bs[last] < bs.max():
+        keep[last] = False
+    # q increases with η, so each batch size is stable iff its largest lr is: one q per
+    # distinct batch instead of one per segment (a per-step LR table has one segment a step)
+    for b in np.unique(bs[keep]).tolist():
+        e = float(lrs[keep & (bs == b)].max())
         if stability_q(task, e, b) >= 1.0:
             raise UnstableScheduleError(
                 f"lr={e:g} is unstable for batch {b} (docs/theory.md §2 needs q < 1): "

@@ -1,6 +1,6 @@
 """The σ²-dominated FSL objective and the model risks of :mod:`fsltheory.optimize`.
 
-Spec §3/§5: for a schedule with runs of learning rate ``η_r`` and batch ``B_r`` the final
+docs/theory.md §3/§5: for a schedule with runs of learning rate ``η_r`` and batch ``B_r`` the final
 excess risk is ``J = e(T) + (σ²/2) ∫_0^T K(T − t) γ(t) dt`` with ``γ = η/B``, integrated
 exactly through the kernel tail ``Kt(u) = ∫_u^∞ K`` (see ``docs/theory.md §5``).
 """
@@ -57,7 +57,7 @@ def fsl_risk_many(task: PowerLawTask, schedules: Sequence[Schedule]) -> np.ndarr
 
     Notes
     -----
-    Spec §3/§5/§7 σ²-dominated FSL for a piecewise-constant schedule with runs ``r`` of
+    docs/theory.md §3/§5/§7 σ²-dominated FSL for a piecewise-constant schedule with runs ``r`` of
     learning rate ``η_r`` and batch ``B_r`` over intrinsic times ``[t_r, t_r')``::
 
         J = e(T) + (σ²/2) Σ_r (η_r / B_r) [Kt(T − t_r') − Kt(T − t_r)]

@@ -34,7 +34,7 @@ _PREAMBLE = (
     "Every formula below is the sympy expression produced at that step of the derivation "
     "code in `fsltheory/symbolic/` — none is typed in. Regenerate with "
     "`python -m fsltheory.symbolic.render proofs` (a test checks these files are up to "
-    "date). Spec sections refer to `theory.md`."
+    "date). Section numbers refer to `docs/theory.md`."
 )
 
 
@@ -46,7 +46,7 @@ def claim_filename(claim: str) -> str:
 def render_claim_markdown(d: Derivation, level: int = 1) -> str:
     """One claim: statement, assumptions, numbered steps (sympy output), results table."""
     h = "#" * level
-    out = [f"{h} {d.claim} — {d.title}", "", f"Spec {d.section}.", "",
+    out = [f"{h} {d.claim} — {d.title}", "", f"docs/theory.md {d.section}.", "",
            f"**Statement.** {d.statement}", "", "**Assumptions.**", ""]
     out += [f"- {a}" for a in d.assumptions] + ["", "**Derivation.**", ""]
     for i, st in enumerate(d.steps, 1):
