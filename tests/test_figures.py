@@ -319,8 +319,8 @@ def test_reproduce_runs_derive_verify_figures_in_order(monkeypatch, capsys, tmp_
     rep = tmp_path / "R.md"
     assert main(["reproduce", "--quick", "--jobs", "1", "--out", str(tmp_path), "--report",
                  str(rep)]) == 0
-    assert calls == [["derive"], ["verify", "--quick", "--report", str(rep)],
-                     ["figures", "--quick", "--out", str(tmp_path)]]
+    assert calls == [["derive"], ["verify", "--quick", "--report", str(rep), "--jobs", "1"],
+                     ["figures", "--quick", "--out", str(tmp_path), "--jobs", "1"]]
     out = capsys.readouterr().out
     summary = out[out.index("=== summary"):]
     for step in ("derive", "verify", "figures", "total"):
@@ -345,37 +345,54 @@ def test_reproduce_skips_missing_commands(monkeypatch, capsys):
 
     monkeypatch.setattr(reproduce, "_has_command", lambda name: name != "derive")
     monkeypatch.setattr(reproduce, "_run_subcommand", lambda argv: ("ok", ""))
-    monkeypatch.setattr(reproduce, "_spawn", lambda argv: pytest.fail("no child expected"))
+    monkeypatch.setattr(reproduce, "_run_pooled",
+                        lambda *a: pytest.fail("no worker pool expected with --jobs 1"))
     assert main(["reproduce", "--jobs", "1"]) == 0
     assert "skipped" in capsys.readouterr().out
 
 
-def test_reproduce_runs_verify_in_a_child_process_with_jobs_2(monkeypatch, capsys, tmp_path):
-    # --jobs 2 (default): verify is spawned as `python -m fsltheory verify … --no-progress`
-    # while derive and figures run in-process; a failing child fails the job
-    import subprocess
-
+def test_reproduce_pools_claims_and_figures_with_jobs_2(monkeypatch, capsys, tmp_path):
+    # --jobs 2: derive runs here, the claims and figures on a 2-process pool; the report and
+    # the figure lines are those of `verify` and `figures` (a few cheap jobs to keep it short)
+    import fsltheory.claims as claims_mod
+    from fsltheory.cli import figures as fig_cmd
     from fsltheory.cli import reproduce
 
-    spawned, calls = [], []
-
-    def fake_spawn(argv):
-        spawned.append(argv)
-        proc = subprocess.Popen([sys.executable, "-c", "import sys; print('child'); "
-                                 "sys.exit(3)"], stdout=subprocess.PIPE, text=True)
-        return proc, (open(tmp_path / "o", "w+"), open(tmp_path / "e", "w+")), 0.0
-
-    monkeypatch.setattr(reproduce, "_spawn", fake_spawn)
-    monkeypatch.setattr(reproduce, "_has_command", lambda name: True)
+    few_claims = claims_mod.claim_jobs
+    few_figs = fig_cmd.figure_jobs
+    monkeypatch.setattr(claims_mod, "claim_jobs",
+                        lambda ids, scale: few_claims(["C-KERNEL", "C-SIGNAL"], scale))
+    monkeypatch.setattr(fig_cmd, "figure_jobs",
+                        lambda names, out, quick: few_figs(["kernels"], out, quick))
+    calls = []
     monkeypatch.setattr(reproduce, "_run_subcommand",
                         lambda argv: calls.append(argv) or ("ok", ""))
-    assert main(["reproduce", "--quick", "--out", str(tmp_path)]) == 1
-    assert spawned == [["verify", "--quick"]]
-    assert calls == [["derive"], ["figures", "--quick", "--out", str(tmp_path)]]
+    rep = tmp_path / "R.md"
+    figs = tmp_path / "figs"
+    assert main(["reproduce", "--quick", "--jobs", "2", "--out", str(figs), "--report",
+                 str(rep)]) == 0
+    assert calls == [["derive"]]  # verify and figures ran on the pool, not as sub-commands
     out = capsys.readouterr().out
+    assert "2/2 claims pass" in out and "1 figure(s) written to" in out
+    text = rep.read_text()
+    assert "C-KERNEL" in text and "C-SIGNAL" in text
+    assert (figs / "kernels.png").stat().st_size > 0
     summary = out[out.index("=== summary"):]
     assert summary.index("derive") < summary.index("verify") < summary.index("figures")
-    assert "exit status 3" in summary
+    assert "on 2 worker processes" in summary
+
+
+def test_reproduce_bundles_the_shared_switch_lr_study():
+    from fsltheory.cli.reproduce import SHARED, _pooled_work
+    from fsltheory.jobs import Job
+
+    jobs = [Job(k, abs, (1,)) for k in ("claim:C-KERNEL", "claim:C-SWITCH-LR")]
+    figs = [Job(k, abs, (1,)) for k in ("figure:kernels", "figure:switch-under-lr")]
+    work = _pooled_work(jobs, figs)
+    bundles = [w for w in work if isinstance(w, list)]
+    assert [[j.key for j in b] for b in bundles] == [list(SHARED[0])]
+    assert sorted(w.key for w in work if not isinstance(w, list)) == [
+        "claim:C-KERNEL", "figure:kernels"]
 
 
 @pytest.mark.slow

@@ -153,11 +153,11 @@ def test_reproduce_quick_targets(monkeypatch, cli):
     monkeypatch.setattr(reproduce, "_has_command", lambda name: True)
     monkeypatch.setattr(reproduce, "_run_subcommand",
                         lambda argv: calls.append(argv) or ("ok", ""))
-    monkeypatch.setattr(reproduce, "_spawn", lambda argv: pytest.fail("no child process"))
+    monkeypatch.setattr(reproduce, "_run_pooled", lambda *a: pytest.fail("no worker pool"))
     rc, out, _ = cli("reproduce", "--quick", "--jobs", "1")
     assert rc == 0
-    assert calls[1] == ["verify", "--quick"]
-    assert calls[2] == ["figures", "--quick", "--out", "figures/quick"]
+    assert calls[1] == ["verify", "--quick", "--jobs", "1"]
+    assert calls[2] == ["figures", "--quick", "--out", "figures/quick", "--jobs", "1"]
     assert "REPORT.quick.md" in out and "figures/quick/" in out
 
 

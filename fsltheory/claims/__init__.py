@@ -33,7 +33,8 @@ from .params import PARAMS
 from .report import evidence_json, render_report, render_table
 
 __all__ = [
-    "CLAIM_IDS", "REGISTRY", "get_claim", "run_claims",
+    "CLAIM_IDS", "REGISTRY", "get_claim", "run_claims", "check_claim", "claim_jobs",
+    "evidence_from_results",
     "Claim", "Evidence", "Row", "SCALES", "fit_loglog",
     "render_report", "render_table", "evidence_json", "proof_main", "summary",
 ]
@@ -167,27 +168,82 @@ def get_claim(claim_id: str) -> Claim:
     return REGISTRY[key]
 
 
+def check_claim(claim_id: str, scale: str = "quick", seed: int = 0,
+                perturb: float = 0.0) -> Evidence:
+    """``get_claim(claim_id).check(scale, seed, perturb)`` — module level, so that a
+    :class:`fsltheory.jobs.JobPool` worker can run it."""
+    return get_claim(claim_id).check(scale, seed, perturb)
+
+
+def claim_jobs(ids: Iterable[str] | None = None, scale: str = "quick", seed: int = 0,
+               perturb: float = 0.0) -> list[Any]:
+    """One :class:`fsltheory.jobs.Job` per claim (key ``"claim:<ID>"``, cost hint from
+    :data:`.params.COST_HINT`) — what :func:`run_claims` runs with ``jobs > 1``."""
+    from ..jobs import Job
+    from .params import COST_HINT
+
+    scale = check_scale(scale)
+    if isinstance(ids, str):
+        ids = [ids]
+    claims = [get_claim(c) for c in (ids if ids is not None else CLAIM_IDS)]
+    return [Job(f"claim:{c.id}", check_claim, (c.id, scale, int(seed), float(perturb)),
+                COST_HINT.get(c.id, {}).get(scale, 1.0)) for c in claims]
+
+
+def evidence_from_results(results: Mapping[str, Any]) -> list[Evidence]:
+    """The :class:`Evidence` of ``{"claim:<ID>": result}`` (a :class:`fsltheory.jobs.JobPool`
+    outcome), in order; a failed check is raised again here as
+    :class:`fsltheory.errors.FSLError` naming the claim and the original error."""
+    from ..errors import FSLError
+    from ..jobs import JobFailure
+
+    out = []
+    for key, r in results.items():
+        if not key.startswith("claim:"):
+            continue
+        if isinstance(r, JobFailure):
+            raise FSLError(f"{key[6:]} check failed in a worker: {r}\n{r.traceback}")
+        out.append(r)
+    return out
+
+
 def run_claims(ids: Iterable[str] | None = None, scale: str = "quick", seed: int = 0,
                perturb: float = 0.0, progress: bool | None = True, *,
-               executor: Any = None) -> list[Evidence]:
+               executor: Any = None, jobs: int = 1) -> list[Evidence]:
     """Run the checks of ``ids`` (default: all) and return their :class:`Evidence`.
 
     A tqdm bar on stderr shows progress (``progress=None``: only on a terminal).
     ``executor`` (passed to :meth:`Claim.check`): where the scaling studies' sweep jobs
     run — None in this process, or a :class:`concurrent.futures.Executor` such as
     :func:`fsltheory.sweep.local_executor` or :func:`fsltheory.sweep.dask_executor`.
+    ``jobs > 1``: whole claims run on that many spawned worker processes, longest first
+    (:class:`fsltheory.jobs.JobPool`); the evidence is the same as a serial run's (every
+    check is a pure function of its scale, seed and perturbation).  Not with ``executor``.
     """
     import sys
 
     from tqdm import tqdm
 
+    from ..errors import check_int_range
+
     scale = check_scale(scale)
     check_range("perturb", perturb, -1.0, None, low_open=True)
+    jobs = check_int_range("jobs", jobs, 1, None)
     if isinstance(ids, str):  # one ID, not its characters
         ids = [ids]
     claims = [get_claim(c) for c in (ids if ids is not None else CLAIM_IDS)]
     if progress is None:
         progress = sys.stderr.isatty()
+    if jobs > 1 and len(claims) > 1:
+        if executor is not None:
+            raise InvalidParameterError(
+                "jobs > 1 runs whole claims on worker processes; a sweep executor "
+                "(--workers/--dask) needs jobs = 1")
+        from ..jobs import JobPool
+
+        with JobPool(jobs) as pool:
+            pool.submit(claim_jobs([c.id for c in claims], scale, seed, perturb))
+            return evidence_from_results(pool.results(progress=progress, desc="verify"))
     out: list[Evidence] = []
     with tqdm(total=len(claims), desc="verify", unit="claim", file=sys.stderr,
               disable=not progress) as bar:

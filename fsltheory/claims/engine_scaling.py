@@ -218,13 +218,16 @@ def _budgets(spec: Mapping[str, Any], unit: int) -> np.ndarray:
 
 
 def progress_bar(total: int, desc: str):
-    """tqdm bar on stderr, only on a terminal (progress inside a long claim)."""
+    """tqdm bar on stderr, only on a terminal and not inside a
+    :class:`fsltheory.jobs.JobPool` worker (progress inside a long claim)."""
     import sys
 
     from tqdm import tqdm
 
+    from ..jobs import in_worker
+
     return tqdm(total=total, desc=desc, file=sys.stderr, leave=False,
-                disable=not sys.stderr.isatty())
+                disable=not sys.stderr.isatty() or in_worker())
 
 
 def switch_rows(ev, spec: Mapping[str, Any], executor: Any = None) -> None:

@@ -197,3 +197,23 @@ PARAMS: dict[str, dict[str, dict[str, Any]]] = {
                  "gain_ratio_tol": 0.1, "gain_tol": 1e-3, "shift_tol": 0.02},
     },
 }
+
+#: Seconds each check took on a quiet 2-core machine (``fsltheory verify [--quick] --json``,
+#: its ``seconds`` field; symbolic derivations included).  Only a scheduling hint: parallel
+#: runs (:mod:`fsltheory.jobs`) start the longest checks first.  Never a result.
+COST_HINT: dict[str, dict[str, float]] = {
+    "C-OPT-EASY": {"quick": 7.9, "full": 20.7},
+    "C-REGIME": {"quick": 1.0, "full": 4.4},
+    "C-OPT-HARD": {"quick": 2.0, "full": 7.1},
+    "C-SWITCH": {"quick": 1.7, "full": 7.9},
+    "C-SWITCH-LR": {"quick": 3.7, "full": 26.6},
+    "C-CATCHUP": {"quick": 3.9, "full": 67.9},
+    "C-DUALITY": {"quick": 2.1, "full": 9.1},
+    "C-RATES": {"quick": 3.8, "full": 36.1},
+    "C-STABLE": {"quick": 0.6, "full": 6.9},
+    "C-FLOOR": {"quick": 0.9, "full": 19.0},
+    "C-KERNEL": {"quick": 0.0, "full": 0.1},
+    "C-SIGNAL": {"quick": 0.0, "full": 0.1},
+    "C-ES": {"quick": 2.7, "full": 4.4},
+    "C-BOPT": {"quick": 1.5, "full": 4.1},
+}

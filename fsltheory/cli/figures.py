@@ -17,8 +17,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, check_int_range
 from ..figdata import FIGURE_NAMES, figure_data
+from .common import int_arg
 
 DEFAULT_OUT = "figures"
 #: Where ``--quick`` writes without ``--out`` (next to, not over, the full-scale figures).
@@ -44,6 +45,9 @@ def register(sub) -> None:
     p.add_argument("--out", default=None,
                    help=f"output directory (default: {DEFAULT_OUT}/, or {DEFAULT_QUICK_OUT}/ "
                         "with --quick)")
+    p.add_argument("--jobs", type=int_arg("--jobs"), default=None, metavar="N",
+                   help="make the figures on N >= 1 worker processes, longest first "
+                        "(default: the machine's cores, at most 4)")
     p.add_argument("--list", action="store_true",
                    help="list the figure names and exit (takes no NAME)")
     p.set_defaults(func=run)
@@ -65,27 +69,90 @@ def check_names(names: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def make_figures(names: list[str], out: str | Path, quick: bool = False,
-                 progress: bool = True) -> list[dict[str, Any]]:
-    """Compute and save the named figures; returns one record per figure with the files
-    written, the seconds taken and the fitted-vs-predicted numbers of its data."""
-    from tqdm import tqdm
+#: Seconds each full-scale figure took on a quiet 2-core machine (``fsltheory figures``
+#: prints them); a scheduling hint only (parallel runs start the longest figures first).
+COST_HINT: dict[str, float] = {
+    "three-engines": 23.1, "kernels": 3.9, "catch-up": 2.5, "catch-up-gap": 14.9,
+    "optimal-schedules": 3.2, "switch-vs-loss": 31.8, "switch-scaling": 18.8,
+    "phase-diagram": 22.5, "duality": 3.0, "critical-batch": 39.3, "switch-under-lr": 23.8,
+    "fit-band": 6.0,
+}
 
+
+def figure_record(name: str, out: str, quick: bool = False) -> dict[str, Any]:
+    """Compute and save one figure into ``out``; ``{name, files, seconds, fits}``
+    (module level, so that a :class:`fsltheory.jobs.JobPool` worker can run it)."""
     from ..plots import build_figure, save_figure
 
+    t0 = time.perf_counter()
+    fd = figure_data(name, quick=quick)
+    files = save_figure(build_figure(fd), Path(out), name)
+    return {"name": name, "files": [str(f) for f in files],
+            "seconds": time.perf_counter() - t0, "fits": fd.fits}
+
+
+def figure_jobs(names: list[str], out: str | Path, quick: bool = False) -> list[Any]:
+    """One :class:`fsltheory.jobs.Job` per figure (key ``"figure:<name>"``)."""
+    from ..jobs import Job
+
+    return [Job(f"figure:{n}", figure_record, (n, str(out), bool(quick)),
+                COST_HINT.get(n, 10.0) * (0.25 if quick else 1.0)) for n in check_names(names)]
+
+
+def records_from_results(results: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The figure records of a :class:`fsltheory.jobs.JobPool` outcome, and one line per
+    figure that failed (``"<name>: <error>"``)."""
+    from ..jobs import JobFailure
+
+    records, failed = [], []
+    for key, r in results.items():
+        if not key.startswith("figure:"):
+            continue
+        if isinstance(r, JobFailure):
+            failed.append(f"{key[7:]}: {r}")
+        else:
+            records.append(r)
+    return records, failed
+
+
+def make_figures(names: list[str], out: str | Path, quick: bool = False,
+                 progress: bool = True, jobs: int = 1) -> list[dict[str, Any]]:
+    """Compute and save the named figures; returns one record per figure with the files
+    written, the seconds taken and the fitted-vs-predicted numbers of its data.
+
+    ``jobs > 1``: the figures are made on that many spawned worker processes, longest
+    first (:class:`fsltheory.jobs.JobPool`); a figure that fails there raises
+    :class:`fsltheory.errors.FSLError` naming it, after the others are written."""
+    from tqdm import tqdm
+
+    from ..errors import FSLError, check_int_range
+
     names = check_names(names)
-    out = Path(out)
+    jobs = check_int_range("jobs", jobs, 1, None)
+    if jobs > 1 and len(names) > 1:
+        from ..jobs import JobPool
+
+        with JobPool(jobs) as pool:
+            pool.submit(figure_jobs(names, out, quick))
+            records, failed = records_from_results(
+                pool.results(progress=progress, desc="figures"))
+        if failed:
+            raise FSLError("figure(s) failed: " + "; ".join(failed))
+        return records
     records = []
     bar = tqdm(names, desc="figures", unit="fig", file=sys.stderr, disable=not progress)
     for name in bar:
         bar.set_postfix_str(name)
-        t0 = time.perf_counter()
-        fd = figure_data(name, quick=quick)
-        files = save_figure(build_figure(fd), out, name)
-        records.append({"name": name, "files": [str(f) for f in files],
-                        "seconds": time.perf_counter() - t0, "fits": fd.fits})
+        records.append(figure_record(name, str(out), quick))
     bar.close()
     return records
+
+
+def print_records(records: list[dict[str, Any]], out: str, quick: bool) -> None:
+    """The lines ``fsltheory figures`` prints: one per figure, then where they went."""
+    for r in records:
+        print(f"{r['name']:<18} {r['seconds']:6.1f}s  " + "  ".join(r["files"]))
+    print(f"{len(records)} figure(s) written to {out}/" + (" (quick)" if quick else ""))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -105,8 +172,10 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidParameterError(
             f"--out must be a directory that can be created, got {out!r} ({exc.strerror})"
         ) from None
-    records = make_figures(names, out, quick=args.quick, progress=sys.stderr.isatty())
-    for r in records:
-        print(f"{r['name']:<18} {r['seconds']:6.1f}s  " + "  ".join(r["files"]))
-    print(f"{len(records)} figure(s) written to {out}/" + (" (quick)" if args.quick else ""))
+    from ..jobs import default_jobs
+
+    jobs = default_jobs() if args.jobs is None else check_int_range("--jobs", args.jobs, 1)
+    records = make_figures(names, out, quick=args.quick, progress=sys.stderr.isatty(),
+                           jobs=jobs)
+    print_records(records, out, args.quick)
     return 0

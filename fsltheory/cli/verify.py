@@ -21,7 +21,8 @@ from typing import Any
 
 from .common import float_arg, int_arg, print_json
 
-__all__ = ["register", "run", "default_report_path"]
+__all__ = ["register", "run", "default_report_path", "claim_ids", "claim_workers", "report_path",
+           "finish"]
 
 
 def default_report_path(quick: bool = False, partial: bool = False,
@@ -62,6 +63,10 @@ def register(sub) -> None:
                    help="shift every prediction (exponents by +X, values by a factor 1+X) "
                         "to see the checks fail (0)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--jobs", type=int_arg("--jobs"), default=None, metavar="N",
+                   help="check the claims on N >= 1 worker processes, longest first (default: "
+                        "the machine's cores, at most 4; 1 with --workers/--dask); same "
+                        "numbers as --jobs 1")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int_arg("--workers"), default=None, metavar="N",
                        help="run the per-budget scaling studies (C-OPT-EASY, C-REGIME, "
@@ -93,29 +98,75 @@ def _executor(workers: int | None, dask: str | None) -> Iterator[Any]:
         yield None
 
 
-def run(args: argparse.Namespace) -> int:
-    from ..claims import REGISTRY, get_claim, render_report, render_table, run_claims, summary
-    from ..errors import InvalidParameterError, check_int_range, check_range
-    from ..io import atomic_write
+def claim_ids(args: argparse.Namespace) -> list[str]:
+    """The claim IDs asked for (all by default), with ``--seed``/``--perturb`` checked."""
+    from ..claims import REGISTRY, get_claim
+    from ..errors import InvalidParameterError, check_range
 
     ids = [get_claim(c).id for c in args.claims] if args.claims else list(REGISTRY)
     if args.seed < 0:
         raise InvalidParameterError(f"seed must be an integer >= 0, got {args.seed}")
     check_range("perturb", args.perturb, -1.0, None, low_open=True)
+    return ids
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..claims import run_claims
+    from ..errors import check_int_range
+
+    ids = claim_ids(args)
     scale = "quick" if args.quick else "full"
-    partial = set(ids) != set(REGISTRY)
-    path = None
-    if str(args.report) != "-":
-        path = args.report or default_report_path(args.quick, partial, bool(args.perturb))
-        if not path.parent.exists() and args.report is not None:
-            raise InvalidParameterError(
-                f"--report must be a file path in an existing directory, got {str(path)!r}")
+    path = report_path(args, ids)
     workers = getattr(args, "workers", None)
     if workers is not None:
         check_int_range("--workers", workers, 1, None)
+    jobs = claim_workers(args)
     with _executor(workers, getattr(args, "dask", None)) as executor:
         evidence = run_claims(ids, scale=scale, seed=args.seed, perturb=args.perturb,
-                              progress=not args.no_progress, executor=executor)
+                              progress=not args.no_progress, executor=executor, jobs=jobs)
+    return finish(args, evidence, path)
+
+
+def claim_workers(args: argparse.Namespace) -> int:
+    """``--jobs`` checked (>= 1; 1 when the sweeps run on --workers/--dask, where a
+    larger --jobs is an error), defaulting to :func:`fsltheory.jobs.default_jobs`."""
+    from ..errors import InvalidParameterError, check_int_range
+    from ..jobs import default_jobs
+
+    jobs = getattr(args, "jobs", None)
+    sweeps = getattr(args, "workers", None) is not None or getattr(args, "dask", None)
+    if jobs is None:
+        return 1 if sweeps else default_jobs()
+    jobs = check_int_range("--jobs", jobs, 1, None)
+    if jobs > 1 and sweeps:
+        raise InvalidParameterError(
+            f"--jobs {jobs} runs whole claims on worker processes; with --workers/--dask "
+            "(sweeps on a pool) use --jobs 1")
+    return jobs
+
+
+def report_path(args: argparse.Namespace, ids: list[str]) -> Path | None:
+    """Where the report goes (None for ``--report -``), checked like :func:`run` does."""
+    from ..claims import REGISTRY
+    from ..errors import InvalidParameterError
+
+    if str(args.report) == "-":
+        return None
+    partial = set(ids) != set(REGISTRY)
+    path = args.report or default_report_path(args.quick, partial, bool(args.perturb))
+    if not path.parent.exists() and args.report is not None:
+        raise InvalidParameterError(
+            f"--report must be a file path in an existing directory, got {str(path)!r}")
+    return path
+
+
+def finish(args: argparse.Namespace, evidence: list, path: Path | None) -> int:
+    """Write the report to ``path`` (unless None), print the table (or the JSON object)
+    and return the exit status: 0 iff every claim passes."""
+    from ..claims import REGISTRY, render_report, render_table, summary
+    from ..errors import InvalidParameterError
+    from ..io import atomic_write
+
     cmd = "fsltheory verify" + (" " + " ".join(args.claims) if args.claims else "") + \
         (" --quick" if args.quick else "") + (f" --seed {args.seed}" if args.seed else "") + \
         (f" --perturb {args.perturb:g}" if args.perturb else "")
