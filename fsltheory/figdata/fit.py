@@ -11,17 +11,18 @@ runs), then predicted at every observed step with the 90% bootstrap band — the
 
 from __future__ import annotations
 
+from .common import FigData
+
 __all__ = ["data_fit_band"]
 
 
-def data_fit_band(quick: bool = False):
+def data_fit_band(quick: bool = False) -> FigData:
     """FigData of the ``fit-band`` figure (module docstring): panel ``fit`` is the
     :func:`fsltheory.predict.predict_curves` object; ``fits`` holds the mean and worst
     relative errors, the fitted parameters with their 90% intervals and the regime."""
-    from .curves import example_curves
-    from .figdata import FigData
-    from .fit import fit_curves
-    from .predict import predict_curves
+    from ..curves import example_curves
+    from ..fit import fit_curves
+    from ..predict import predict_curves
 
     kw = dict(steps=300, points=30, modes=100) if quick else {}
     fk = dict(starts=2, bootstrap=10) if quick else {}

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .figdata import FigData, loglog_slope
+from .common import FigData, loglog_slope
 
-__all__ = ["switch_under_lr_data"]
+__all__ = ["data_switch_under_lr"]
 
 
-def switch_under_lr_data(quick: bool = False) -> FigData:
+def data_switch_under_lr(quick: bool = False) -> FigData:
     """Panels keyed ``"β=…, s=…"``, each ``{profile: {budgets, rem_engine, rem_fsl,
     gain, gain_fsl, interior, fitted, predicted}}``; ``fits`` holds the fitted vs derived
     exponents of D − P* where an interior switch exists at every budget."""
-    from .claims.checks_core import num
-    from .claims.checks_lr import DECAY_POWER, switch_lr_study
-    from .claims.params import PARAMS
+    from ..claims.checks_core import num
+    from ..claims.checks_lr import DECAY_POWER, switch_lr_study
+    from ..claims.params import PARAMS
 
     p = PARAMS["C-SWITCH-LR"]["quick" if quick else "full"]
     law = num("C-SWITCH-LR", "switch_exponent_lr")

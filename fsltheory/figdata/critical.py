@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .critical import critical_batch, critical_task, es_curve
-from .esfit import fit_es_forms, fsl_es, mccandlish_es, piecewise_es, wsd_vs_constant
+from ..critical import critical_batch, critical_task, es_curve
+from ..esfit import fit_es_forms, fsl_es, mccandlish_es, piecewise_es, wsd_vs_constant
+from .common import FigData
 
 __all__ = ["data_critical_batch"]
 
 BETA, S_EASY, SIGMA, LR = 2.0, 1.0, 10.0, 0.5
 
 
-def data_critical_batch(quick: bool = False):
+def data_critical_batch(quick: bool = False) -> FigData:
     """FigData of the ``critical-batch`` figure (module docstring)."""
-    from .figdata import FigData
-
     targets = [1e-2, 1e-3] if quick else [1e-2, 1e-3, 1e-4]
     # batches spaced evenly in log S: y = S/S_min ∈ [1.003, 60], x = B_min'/B = 1 − y^(−s)
     y = np.geomspace(1.003, 60.0, 14 if quick else 26)
