@@ -133,7 +133,7 @@ def test_figures_quick_default_dir_is_not_the_committed_one(monkeypatch, cli, tm
 
     seen = {}
 
-    def fake(names, out, quick=False, progress=True):
+    def fake(names, out, quick=False, progress=True, jobs=1):
         seen["out"], seen["quick"] = out, quick
         return []
 

@@ -1,0 +1,113 @@
+"""fsltheory.jobs.JobPool and the --jobs flags of verify / figures: results in submission
+order whatever the worker, failures reported per job, bundles kept in one process, and
+the same evidence as a serial run."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from fsltheory.cli import main
+from fsltheory.errors import FSLError, InvalidParameterError
+from fsltheory.jobs import Job, JobFailure, JobPool, default_jobs
+
+
+def _boom(x: int) -> int:
+    raise ValueError(f"bad {x}")
+
+
+def test_results_in_submission_order_on_two_workers():
+    work = [Job(f"j{i}", pow, (i, 2), cost=float(i % 3)) for i in range(6)]
+    with JobPool(2) as pool:
+        pool.submit(work)
+        res = pool.results()
+    assert list(res) == [f"j{i}" for i in range(6)]
+    assert list(res.values()) == [i * i for i in range(6)]
+
+
+def test_a_failed_job_is_reported_and_the_others_finish():
+    with JobPool(2) as pool:
+        pool.submit([Job("ok", abs, (-3,)), Job("bad", _boom, (7,)), Job("ok2", abs, (4,))])
+        res = pool.results()
+    assert res["ok"] == 3 and res["ok2"] == 4
+    assert isinstance(res["bad"], JobFailure)
+    assert res["bad"].type == "ValueError" and "bad 7" in res["bad"].message
+    assert "_boom" in res["bad"].traceback
+
+
+def test_a_bundle_runs_in_one_worker_process_and_the_pool_uses_others():
+    with JobPool(2) as pool:
+        pool.submit([[Job("a", os.getpid), Job("b", os.getpid)], Job("c", os.getpid)])
+        res = pool.results()
+    assert res["a"] == res["b"] != os.getpid()  # a spawned worker, the same one
+    assert res["c"] != os.getpid()
+
+
+def test_one_worker_runs_in_this_process_in_order():
+    with JobPool(1) as pool:
+        pool.submit([Job("a", os.getpid), Job("bad", _boom, (1,))])
+        res = pool.results()
+    assert res["a"] == os.getpid() and isinstance(res["bad"], JobFailure)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
+def test_bad_worker_count_is_refused(bad):
+    with pytest.raises(InvalidParameterError, match="jobs must be an integer >= 1"):
+        JobPool(bad)
+
+
+def test_duplicate_keys_are_refused():
+    with pytest.raises(InvalidParameterError, match="unique"):
+        JobPool(1).submit([Job("a", abs, (1,)), Job("a", abs, (2,))])
+
+
+def test_default_jobs_is_the_cores_at_most_four():
+    assert default_jobs() == max(1, min(os.cpu_count() or 1, 4))
+
+
+def _rows(capsys, argv):
+    assert main(argv) == 0
+    d = json.loads(capsys.readouterr().out)
+    return [(c["id"], r["quantity"], r["params"], r["predicted"], r["measured"], r["engine"])
+            for c in d["claims"] for r in c["rows"]]
+
+
+def test_verify_jobs_2_gives_the_serial_evidence(capsys):
+    argv = ["verify", "C-KERNEL", "C-SIGNAL", "C-STABLE", "--quick", "--json", "--report",
+            "-", "--no-progress"]
+    serial = _rows(capsys, [*argv, "--jobs", "1"])
+    pooled = _rows(capsys, [*argv, "--jobs", "2"])
+    assert len(serial) >= 10
+    assert pooled == serial
+
+
+def test_run_claims_raises_a_failed_claim_by_name(monkeypatch):
+    import fsltheory.claims as claims_mod
+
+    monkeypatch.setattr(claims_mod, "claim_jobs", lambda ids, *a: [
+        Job("claim:C-KERNEL", _boom, (1,)), Job("claim:C-SIGNAL", _boom, (2,))])
+    with pytest.raises(FSLError, match="C-KERNEL check failed in a worker: ValueError"):
+        claims_mod.run_claims(["C-KERNEL", "C-SIGNAL"], jobs=2, progress=False)
+
+
+@pytest.mark.parametrize("argv, word", [
+    (["verify", "C-KERNEL", "--jobs", "0"], "--jobs"),
+    (["verify", "C-KERNEL", "--jobs", "2", "--workers", "2"], "--jobs 1"),
+    (["figures", "kernels", "--jobs", "0"], "--jobs"),
+    (["reproduce", "--jobs", "0"], "--jobs"),
+])
+def test_bad_jobs_flag_is_one_line_exit_2(capsys, argv, word):
+    assert main([*argv, "--quick"] if argv[0] != "reproduce" else argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and word in err[0]
+
+
+def test_figures_jobs_2_writes_every_figure(tmp_path, capsys):
+    assert main(["figures", "kernels", "duality", "--quick", "--jobs", "2", "--out",
+                 str(tmp_path)]) == 0
+    for name in ("kernels", "duality"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 0
+        assert (tmp_path / f"{name}.pdf").stat().st_size > 0
+    assert "2 figure(s) written" in capsys.readouterr().out
