@@ -171,8 +171,13 @@ def get_claim(claim_id: str) -> Claim:
 def check_claim(claim_id: str, scale: str = "quick", seed: int = 0,
                 perturb: float = 0.0) -> Evidence:
     """``get_claim(claim_id).check(scale, seed, perturb)`` — module level, so that a
-    :class:`fsltheory.jobs.JobPool` worker can run it."""
-    return get_claim(claim_id).check(scale, seed, perturb)
+    :class:`fsltheory.jobs.JobPool` worker can run it — with ``Evidence.symbolic`` filled
+    in (the derivations are cached in the worker, not in the parent that writes the
+    report)."""
+    claim = get_claim(claim_id)
+    ev = claim.check(scale, seed, perturb)
+    ev.symbolic = claim.symbolic_summary()
+    return ev
 
 
 def claim_jobs(ids: Iterable[str] | None = None, scale: str = "quick", seed: int = 0,

@@ -153,6 +153,9 @@ class Evidence:
     rows: list[Row] = field(default_factory=list)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    #: the claim's headline symbolic results as text, when the check ran in a worker
+    #: process (:func:`fsltheory.claims.check_claim`): the report then need not derive again
+    symbolic: str = ""
 
     def add(self, quantity: str, params: str, predicted: float, measured: float,
             tolerance: float, kind: str = "exponent", engine: str = "", note: str = "") -> Row:

@@ -66,7 +66,7 @@ def evidence_json(ev: Evidence, claim: Claim) -> dict[str, Any]:
         "tolerance": None if h is None else h.tolerance,
         "quantity": None if h is None else h.quantity,
         "kind": None if h is None else h.kind,
-        "symbolic": claim.symbolic_summary(),
+        "symbolic": ev.symbolic or claim.symbolic_summary(),
         "scope": claim.scope,
         "engine": ev.engines,
         "scale": ev.scale,
@@ -120,7 +120,7 @@ def render_report(evidence: Sequence[Evidence], claims: dict[str, Claim],
     ]
     for ev in evidence:
         h = ev.headline()
-        sym = claims[ev.claim].symbolic_summary()
+        sym = ev.symbolic or claims[ev.claim].symbolic_summary()
         if h is None:
             out.append(f"| {ev.claim} | `{_md(sym)}` | – | – | – | {ev.verdict} | – | "
                        f"{ev.scale} | {ev.seed} |")
@@ -136,8 +136,9 @@ def render_report(evidence: Sequence[Evidence], claims: dict[str, Claim],
             "listed below.", ""]
     for ev in evidence:
         c = claims[ev.claim]
+        sym = ev.symbolic or c.symbolic_summary()
         out += [f"## {ev.claim} — {c.title} ({c.section})", "", _md(c.statement), "",
-                f"Symbolic: `{_md(c.symbolic_summary())}`. Verdict: **{ev.verdict}** "
+                f"Symbolic: `{_md(sym)}`. Verdict: **{ev.verdict}** "
                 f"({len(ev.rows)} rows, {ev.seconds:.1f} s, scale {ev.scale}, seed {ev.seed}"
                 + (f", perturb {ev.perturb:+g}" if ev.perturb else "") + ").", "",
                 "| quantity | parameters | measured | predicted | tolerance | verdict | "

@@ -69,13 +69,18 @@ def check_names(names: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-#: Seconds each full-scale figure took on a quiet 2-core machine (``fsltheory figures``
-#: prints them); a scheduling hint only (parallel runs start the longest figures first).
-COST_HINT: dict[str, float] = {
-    "three-engines": 23.1, "kernels": 3.9, "catch-up": 2.5, "catch-up-gap": 14.9,
-    "optimal-schedules": 3.2, "switch-vs-loss": 31.8, "switch-scaling": 18.8,
-    "phase-diagram": 22.5, "duality": 3.0, "critical-batch": 39.3, "switch-under-lr": 23.8,
-    "fit-band": 6.0,
+#: Seconds each figure took on a quiet 2-core machine, quick and full scale (``fsltheory
+#: figures [--quick] --jobs 1`` prints them); a scheduling hint only (parallel runs start
+#: the longest figures first).  Never a result.
+COST_HINT: dict[str, dict[str, float]] = {
+    "three-engines": {"quick": 2.5, "full": 23.1}, "kernels": {"quick": 3.3, "full": 3.9},
+    "catch-up": {"quick": 1.9, "full": 2.5}, "catch-up-gap": {"quick": 2.0, "full": 14.9},
+    "optimal-schedules": {"quick": 2.6, "full": 3.2},
+    "switch-vs-loss": {"quick": 1.4, "full": 31.8},
+    "switch-scaling": {"quick": 3.7, "full": 18.8},
+    "phase-diagram": {"quick": 3.2, "full": 22.5}, "duality": {"quick": 2.1, "full": 3.0},
+    "critical-batch": {"quick": 20.5, "full": 39.3},
+    "switch-under-lr": {"quick": 6.9, "full": 23.8}, "fit-band": {"quick": 2.0, "full": 6.0},
 }
 
 
@@ -96,7 +101,8 @@ def figure_jobs(names: list[str], out: str | Path, quick: bool = False) -> list[
     from ..jobs import Job
 
     return [Job(f"figure:{n}", figure_record, (n, str(out), bool(quick)),
-                COST_HINT.get(n, 10.0) * (0.25 if quick else 1.0)) for n in check_names(names)]
+                COST_HINT.get(n, {}).get("quick" if quick else "full", 10.0))
+            for n in check_names(names)]
 
 
 def records_from_results(results: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
