@@ -360,6 +360,12 @@ def test_reproduce_pools_claims_and_figures_with_jobs_2(monkeypatch, capsys, tmp
 
     few_claims = claims_mod.claim_jobs
     few_figs = fig_cmd.figure_jobs
+    # the claims and figures asked for, in registry order; the pool queues the bundled
+    # C-SWITCH-LR pair first, the report and the figure lines must not follow that order
+    monkeypatch.setattr(reproduce, "SHARED", (("claim:C-SIGNAL", "figure:kernels"),))
+    monkeypatch.setattr(fig_cmd, "check_names", lambda names: ["kernels"])
+    from fsltheory.cli import verify as ver_cmd
+    monkeypatch.setattr(ver_cmd, "claim_ids", lambda args: ["C-KERNEL", "C-SIGNAL"])
     monkeypatch.setattr(claims_mod, "claim_jobs",
                         lambda ids, scale: few_claims(["C-KERNEL", "C-SIGNAL"], scale))
     monkeypatch.setattr(fig_cmd, "figure_jobs",
@@ -375,7 +381,7 @@ def test_reproduce_pools_claims_and_figures_with_jobs_2(monkeypatch, capsys, tmp
     out = capsys.readouterr().out
     assert "2/2 claims pass" in out and "1 figure(s) written to" in out
     text = rep.read_text()
-    assert "C-KERNEL" in text and "C-SIGNAL" in text
+    assert text.index("## C-KERNEL") < text.index("## C-SIGNAL")  # registry order
     assert (figs / "kernels.png").stat().st_size > 0
     summary = out[out.index("=== summary"):]
     assert summary.index("derive") < summary.index("verify") < summary.index("figures")

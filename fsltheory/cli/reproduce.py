@@ -129,6 +129,9 @@ def _run_pooled(args: argparse.Namespace, jobs: int, out: str) -> list[dict[str,
                      "where": "formulas printed above" if status == "ok" else detail})
         sys.stdout.flush()
         results = pool.results(progress=sys.stderr.isatty(), desc="claims + figures")
+    # registry and figure order (the bundles were queued first)
+    results = {k: results[k] for k in [*(f"claim:{i}" for i in ids),
+                                       *(f"figure:{n}" for n in names)]}
     print("\n=== fsltheory " + " ".join(["verify", *quick, *report]), flush=True)
     where = str(path) if path is not None else "no report"
     try:
