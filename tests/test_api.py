@@ -18,6 +18,7 @@ DOCTEST_MODULES = [
     "fsltheory.curve",
     "fsltheory.errors",
     "fsltheory.engines.exact",
+    "fsltheory.engines.stability",
 ]
 
 ALL_MODULES = [
@@ -28,6 +29,7 @@ ALL_MODULES = [
     "fsltheory.errors",
     "fsltheory.engines",
     "fsltheory.engines.exact",
+    "fsltheory.engines.stability",
     "fsltheory.cli",
     "fsltheory.cli.common",
     "fsltheory.engines.volterra",
