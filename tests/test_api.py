@@ -34,6 +34,8 @@ ALL_MODULES = [
     "fsltheory.cli.common",
     "fsltheory.engines.volterra",
     "fsltheory.engines.spectral",
+    "fsltheory.engines.spectral_mp",
+    "fsltheory.engines.spectral_asymptotic",
     "fsltheory.engines.sgd",
     "fsltheory.optimize",
     "fsltheory.symbolic",
