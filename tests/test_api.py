@@ -18,6 +18,7 @@ DOCTEST_MODULES = [
     "fsltheory.curve",
     "fsltheory.errors",
     "fsltheory.engines.exact",
+    "fsltheory.engines.stability",
 ]
 
 ALL_MODULES = [
@@ -28,10 +29,13 @@ ALL_MODULES = [
     "fsltheory.errors",
     "fsltheory.engines",
     "fsltheory.engines.exact",
+    "fsltheory.engines.stability",
     "fsltheory.cli",
     "fsltheory.cli.common",
     "fsltheory.engines.volterra",
     "fsltheory.engines.spectral",
+    "fsltheory.engines.spectral_mp",
+    "fsltheory.engines.spectral_asymptotic",
     "fsltheory.engines.sgd",
     "fsltheory.optimize",
     "fsltheory.symbolic",

@@ -30,7 +30,7 @@ def test_only_plots_imports_matplotlib():
                 names = [node.module]
             if any(n.split(".")[0] == "matplotlib" for n in names):
                 offenders.append(path.relative_to(PKG).as_posix())
-    assert sorted(set(offenders)) == ["plots.py"]
+    assert offenders and all(p.startswith("plots/") for p in offenders), sorted(set(offenders))
 
 
 def test_figdata_does_not_load_matplotlib():

@@ -222,8 +222,8 @@ def test_bad_arguments_raise():
 
 @pytest.mark.parametrize("beta,s,M", [(1.5, 0.25, 10**5), (2.0, 1.0, 3000), (3.5, 2.0, 500)])
 def test_closed_forms_equal_the_symbolic_twins(beta, s, M):
-    """The engine's §4 closed forms (typed in spectral._shape/_asymptotic for speed) are the
-    same functions as the results derived by fsltheory.symbolic (C-SIGNAL, C-KERNEL),
+    """The engine's §4 closed forms (typed in spectral_asymptotic._shape/_asymptotic for
+    speed) are the same functions as the results derived by fsltheory.symbolic (C-SIGNAL, C-KERNEL),
     finite-M corrections included: a typo in either layer fails here.  Both evaluate the
     same formula in float64, so 1e-12 relative."""
     from fsltheory.symbolic import derivation

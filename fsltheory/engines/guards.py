@@ -1,6 +1,6 @@
 """Checks the engines' own stability test leaves out (docs/theory.md §2).
 
-:func:`fsltheory.engines.exact.check_stability` exempts a schedule's last step when it is
+:func:`fsltheory.engines.stability.check_stability` exempts a schedule's last step when it is
 a lone partial batch.  That step is applied only once, but one unstable step can still
 multiply the risk many times over: at β = 2, s = 0.25, M = 1000, ``const:64`` with
 ``lr = 0.95 × max_stable_lr(64)`` ends 11.8× higher with a budget of ``64·200 + 1`` than
@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..errors import InvalidParameterError, UnstableScheduleError
 from ..schedule import Schedule
 from ..task import PowerLawTask
-from .exact import max_stable_lr, stability_q
+from .stability import max_stable_lr, stability_q
 
 __all__ = ["check_final_step"]
 
