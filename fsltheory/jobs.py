@@ -30,7 +30,8 @@ from typing import Any
 
 from .errors import InvalidParameterError
 
-__all__ = ["Job", "JobFailure", "JobPool", "default_jobs"]
+__all__ = ["Job", "JobFailure", "JobPool", "WorkerBar", "default_jobs", "in_worker",
+           "report_progress"]
 
 #: at most this many worker processes by default (each full-scale claim peaks near 1 GB)
 MAX_DEFAULT_JOBS = 4
@@ -77,8 +78,49 @@ class _Bundle:
         return sum(j.cost for j in self.jobs)
 
 
+#: in a worker: the queue of progress events to the parent (None in the parent)
+_EVENTS: Any = None
+
+
+def _event(*msg: Any) -> None:
+    if _EVENTS is not None:
+        try:
+            _EVENTS.put_nowait((os.getpid(), *msg))
+        except Exception:  # pragma: no cover - progress is best effort
+            pass
+
+
+def report_progress(desc: str, done: int, total: int) -> None:
+    """In a :class:`JobPool` worker, tell the parent's progress bar how far the running
+    job's inner loop is (``desc``: ``done``/``total``); a no-op elsewhere."""
+    _event("step", f"{desc} {done}/{total}")
+
+
+class WorkerBar:
+    """A tqdm-like bar for inner loops run in a worker: ``update`` goes to the parent's
+    bar (:func:`report_progress`) instead of the terminal."""
+
+    def __init__(self, total: int, desc: str) -> None:
+        self.total, self.desc, self.n = int(total), desc, 0
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        report_progress(self.desc, self.n, self.total)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> WorkerBar:
+        report_progress(self.desc, 0, self.total)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
 def _run_one(job: Job) -> Any:
     t0 = time.perf_counter()
+    _event("start", job.key)
     try:
         return job.fn(*job.args)
     except KeyboardInterrupt:
@@ -93,10 +135,15 @@ def _run_bundle(jobs: list[Job]) -> list[Any]:
     return [_run_one(j) for j in jobs]
 
 
-def _init_worker() -> None:
-    """Worker initialiser: one numba thread per process (the pool is the parallelism)
-    and no progress bars from inside the jobs (the parent draws the only bar)."""
+def _init_worker(events: Any = None) -> None:
+    """Worker initialiser: one numba thread per process (the pool is the parallelism),
+    no progress bars from inside the jobs (the parent draws the only bar; ``events``
+    carries what the jobs report to it)."""
+    global _EVENTS
     os.environ["FSLTHEORY_WORKER"] = "1"
+    if events is not None:
+        events.cancel_join_thread()  # a worker never waits at exit for unread events
+        _EVENTS = events
     try:
         import numba
 
@@ -132,6 +179,7 @@ class JobPool:
         self._bundles: list[_Bundle] = []
         self._futures: dict[cf.Future, _Bundle] = {}
         self._executor: cf.Executor | None = None
+        self._events: Any = None
 
     def __enter__(self) -> JobPool:
         return self
@@ -140,6 +188,9 @@ class JobPool:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+        if self._events is not None:
+            self._events.close()
+            self._events = None
 
     def submit(self, work: Sequence[Job | Sequence[Job]]) -> None:
         """Queue ``work`` (jobs, or lists of jobs that must share one worker) and, with
@@ -153,12 +204,27 @@ class JobPool:
             import multiprocessing
 
             if self._executor is None:
+                ctx = multiprocessing.get_context("spawn")
+                self._events = ctx.Queue()
                 self._executor = cf.ProcessPoolExecutor(
-                    max_workers=min(self.workers, len(self._bundles)),
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_init_worker)
+                    max_workers=min(self.workers, len(self._bundles)), mp_context=ctx,
+                    initializer=_init_worker, initargs=(self._events,))
             for b in sorted(bundles, key=lambda b: -b.cost):
                 self._futures[self._executor.submit(_run_bundle, b.jobs)] = b
+
+    def _drain(self, running: dict[int, list]) -> None:
+        """Read the workers' progress events (job started, inner step) into ``running``."""
+        import queue
+
+        while True:
+            try:
+                pid, kind, text = self._events.get_nowait()
+            except (queue.Empty, OSError, ValueError, EOFError):
+                return
+            if kind == "start":
+                running[pid] = [text, time.perf_counter(), ""]
+            elif pid in running:
+                running[pid][2] = text
 
     def results(self, progress: bool = False, desc: str = "jobs") -> dict[str, Any]:
         """Wait for every job; ``{key: result or JobFailure}`` in submission order.  A
@@ -170,12 +236,21 @@ class JobPool:
         with tqdm(total=total, desc=desc, unit="job", file=sys.stderr,
                   disable=not progress) as bar:
             if self._futures:
-                for fut in cf.as_completed(self._futures):
-                    b = self._futures[fut]
-                    for j, r in zip(b.jobs, fut.result(), strict=True):
-                        done[j.key] = r
-                    bar.set_postfix_str(b.jobs[-1].key)
-                    bar.update(len(b.jobs))
+                pending = set(self._futures)
+                running: dict[int, list] = {}  # worker pid → [job key, start, inner step]
+                while pending:
+                    finished, pending = cf.wait(pending, timeout=0.5,
+                                                return_when=cf.FIRST_COMPLETED)
+                    for fut in finished:
+                        b = self._futures[fut]
+                        for j, r in zip(b.jobs, fut.result(), strict=True):
+                            done[j.key] = r
+                        bar.update(len(b.jobs))
+                    self._drain(running)
+                    now = time.perf_counter()
+                    bar.set_postfix_str("; ".join(
+                        f"{k} {now - t0:.0f}s" + (f" [{step}]" if step else "")
+                        for k, t0, step in running.values() if k not in done), refresh=True)
             else:
                 for b in self._bundles:
                     for j in b.jobs:

@@ -111,3 +111,34 @@ def test_figures_jobs_2_writes_every_figure(tmp_path, capsys):
         assert (tmp_path / f"{name}.png").stat().st_size > 0
         assert (tmp_path / f"{name}.pdf").stat().st_size > 0
     assert "2 figure(s) written" in capsys.readouterr().out
+
+
+def _stepper(n: int) -> int:
+    import time
+
+    from fsltheory.claims.engine_scaling import progress_bar
+
+    with progress_bar(n, "inner steps") as bar:
+        for _ in range(n):
+            time.sleep(0.7)
+            bar.update(1)
+    return n
+
+
+def test_inner_progress_of_a_worker_job_shows_on_the_parent_bar(capsys):
+    # in a worker, a claim's progress_bar is a WorkerBar: its steps reach the parent's bar
+    with JobPool(2) as pool:
+        pool.submit([Job("slow", _stepper, (3,)), Job("other", abs, (-1,))])
+        res = pool.results(progress=True, desc="t")
+    assert res == {"slow": 3, "other": 1}
+    err = capsys.readouterr().err
+    assert "slow" in err and "[inner steps 1/3]" in err
+
+
+def test_progress_bar_outside_a_worker_is_tqdm():
+    from fsltheory.claims.engine_scaling import progress_bar
+    from fsltheory.jobs import WorkerBar, in_worker
+
+    assert not in_worker()
+    with progress_bar(2, "x") as bar:
+        assert not isinstance(bar, WorkerBar)

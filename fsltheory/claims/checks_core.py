@@ -311,21 +311,30 @@ def check_catchup(ev: Evidence, p: Mapping[str, Any]) -> None:
                note=f"{decades(tau):.1f} decades; {task.regime}; "
                     f"t_s-term ≤ {float(np.max(far / gap)):.1%} of gap (added back)")
 
-    for beta, s in p["pairs"]:
-        M = int((300 * (ts + tmax)) ** (1 / beta))
-        gap_row(PowerLawTask(beta, s, sigma=sigma, modes=M), "exact")
-    # β = 1.5 needs M ≳ 10^6 (finite-M tail of ∫K ∝ M^(1−β)): continuum engine (V), whose
-    # cost is logarithmic in t and whose compressed spectrum makes M = 10^7 cheap
-    for beta, s, M in p["volterra_pairs"]:
-        gap_row(PowerLawTask(beta, s, sigma=sigma, modes=M), "volterra")
-    for beta, s, M in p["raw_pairs"]:
-        _raw_gap_row(ev, PowerLawTask(beta, s, sigma=sigma, modes=M), p)
-    # docs/theory.md §6: real SGD through a switch agrees with the exact engine (small instance)
-    beta, s, M, n_s, n_a = p["sgd_case"]
-    task = PowerLawTask(beta, s, sigma=sigma, modes=M)
-    sched = Schedule.from_arrays(eta, np.r_[np.full(n_s, B1), np.full(n_a, B2)])
-    sgd_row(ev, task, sched, p["seeds"], p["seed"], "switched schedule",
-            pstr(beta=beta, s=s, M=M, switch_step=n_s))
+    from .engine_scaling import progress_bar
+
+    stages = len(p["pairs"]) + len(p["volterra_pairs"]) + len(p["raw_pairs"]) + 1
+    with progress_bar(stages, "C-CATCHUP gaps") as bar:
+        for beta, s in p["pairs"]:
+            M = int((300 * (ts + tmax)) ** (1 / beta))
+            gap_row(PowerLawTask(beta, s, sigma=sigma, modes=M), "exact")
+            bar.update(1)
+        # β = 1.5 needs M ≳ 10^6 (finite-M tail of ∫K ∝ M^(1−β)): continuum engine (V),
+        # whose cost is logarithmic in t and whose compressed spectrum makes M = 10^7 cheap
+        for beta, s, M in p["volterra_pairs"]:
+            gap_row(PowerLawTask(beta, s, sigma=sigma, modes=M), "volterra")
+            bar.update(1)
+        for beta, s, M in p["raw_pairs"]:
+            _raw_gap_row(ev, PowerLawTask(beta, s, sigma=sigma, modes=M), p)
+            bar.update(1)
+        # docs/theory.md §6: real SGD through a switch agrees with the exact engine (small
+        # instance)
+        beta, s, M, n_s, n_a = p["sgd_case"]
+        task = PowerLawTask(beta, s, sigma=sigma, modes=M)
+        sched = Schedule.from_arrays(eta, np.r_[np.full(n_s, B1), np.full(n_a, B2)])
+        sgd_row(ev, task, sched, p["seeds"], p["seed"], "switched schedule",
+                pstr(beta=beta, s=s, M=M, switch_step=n_s))
+        bar.update(1)
 
 
 def _raw_gap_row(ev: Evidence, task: PowerLawTask, p: Mapping[str, Any]) -> None:

@@ -218,16 +218,19 @@ def _budgets(spec: Mapping[str, Any], unit: int) -> np.ndarray:
 
 
 def progress_bar(total: int, desc: str):
-    """tqdm bar on stderr, only on a terminal and not inside a
-    :class:`fsltheory.jobs.JobPool` worker (progress inside a long claim)."""
+    """Progress inside a long claim: a tqdm bar on stderr (only on a terminal) or, in a
+    :class:`fsltheory.jobs.JobPool` worker, a :class:`~fsltheory.jobs.WorkerBar` whose
+    steps show on the parent's bar."""
     import sys
 
     from tqdm import tqdm
 
-    from ..jobs import in_worker
+    from ..jobs import WorkerBar, in_worker
 
+    if in_worker():
+        return WorkerBar(total, desc)
     return tqdm(total=total, desc=desc, file=sys.stderr, leave=False,
-                disable=not sys.stderr.isatty() or in_worker())
+                disable=not sys.stderr.isatty())
 
 
 def switch_rows(ev, spec: Mapping[str, Any], executor: Any = None) -> None:
