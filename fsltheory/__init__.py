@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from . import _sigint  # first: Ctrl-C while the command line is still importing
 from .claims import REGISTRY, Claim, Evidence, get_claim, run_claims
 from .critical import CriticalBatch, critical_batch, first_passage, predicted_critical
 from .curve import LossCurve
@@ -180,3 +181,6 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+if not _sigint.for_command_line():
+    _sigint.restore()  # (a no-op: installed only for the command, which restores it in main)

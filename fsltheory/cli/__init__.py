@@ -77,6 +77,9 @@ def _one_line(text: object) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .. import _sigint
+
+    _sigint.restore()  # from here on KeyboardInterrupt is handled below
     cmd = "fsltheory"
     try:
         parser = build_parser()
