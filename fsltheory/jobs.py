@@ -184,13 +184,31 @@ class JobPool:
     def __enter__(self) -> JobPool:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            if exc_type is not None:  # Ctrl-C or an error here: stop the workers now
+                self.terminate()
+            self._executor.shutdown(wait=exc_type is None, cancel_futures=True)
             self._executor = None
         if self._events is not None:
             self._events.close()
             self._events = None
+
+    def terminate(self) -> None:
+        """Stop every worker at once (their running jobs are lost): after Ctrl-C the pool
+        must not wait for jobs already handed to a worker."""
+        ex = self._executor
+        if ex is None:
+            return
+        terminate = getattr(ex, "terminate_workers", None)  # Python ≥ 3.14
+        if terminate is not None:
+            terminate()
+            return
+        for proc in list((getattr(ex, "_processes", None) or {}).values()):
+            try:
+                proc.terminate()
+            except Exception:  # pragma: no cover - already gone
+                pass
 
     def submit(self, work: Sequence[Job | Sequence[Job]]) -> None:
         """Queue ``work`` (jobs, or lists of jobs that must share one worker) and, with

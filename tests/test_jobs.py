@@ -142,3 +142,35 @@ def test_progress_bar_outside_a_worker_is_tqdm():
     assert not in_worker()
     with progress_bar(2, "x") as bar:
         assert not isinstance(bar, WorkerBar)
+
+
+def test_leaving_the_pool_on_an_error_does_not_wait_for_running_jobs():
+    # Ctrl-C (or any error) in the parent: the workers are stopped, not waited for — a
+    # 120 s job must not hold the exit (the bound is a hang guard, not a speed target)
+    import time
+
+    t0 = time.monotonic()
+    with pytest.raises(RuntimeError, match="stop"), JobPool(2) as pool:
+        pool.submit([Job("a", time.sleep, (120,)), Job("b", time.sleep, (120,)),
+                     Job("c", time.sleep, (120,))])
+        time.sleep(2.0)  # the workers have started their jobs
+        procs = list(pool._executor._processes.values())
+        raise RuntimeError("stop")
+    assert time.monotonic() - t0 < 60
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not all(_gone(p.pid) for p in procs):
+        time.sleep(0.1)
+    assert all(_gone(p.pid) for p in procs)
+
+
+def _gone(pid: int) -> bool:
+    """The process has ended (no such process, or a zombie awaiting its parent's wait)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True
