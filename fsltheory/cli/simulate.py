@@ -31,13 +31,15 @@ from .common import (
 )
 
 DEFAULT_SCHEDULE = "switch:4,64@0.95"
-#: Most exact-engine work ``simulate`` accepts, in mode-steps (steps × modes): about half
-#: an hour at :data:`EXACT_MODE_STEPS_PER_S`.  Larger budgets are legal but would run for
+#: Most exact-engine work ``simulate`` accepts, in mode-steps (steps × modes): under an
+#: hour at :data:`EXACT_MODE_STEPS_PER_S`.  Larger budgets are legal but would run for
 #: hours; the Python API (:func:`fsltheory.exact_risk`) is not limited and stays
 #: interruptible (it runs in compiled chunks of a fraction of a second).
 MAX_EXACT_MODE_STEPS = 1e13
-#: Measured exact-engine speed on one core, mode-steps per second (benchmarks/bench_exact.py).
-EXACT_MODE_STEPS_PER_S = 5e9
+#: Exact-engine speed on one core, mode-steps per second, for the time estimate: the slower
+#: of the two rates `python benchmarks/run.py exact` measured on the 2-core machine
+#: (5.1e9 at 10^4 modes, 3.1e9 at 10^5 modes, where the state no longer fits in cache).
+EXACT_MODE_STEPS_PER_S = 3e9
 
 
 def register(sub) -> None:

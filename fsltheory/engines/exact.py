@@ -306,7 +306,7 @@ def exact_risk(task: PowerLawTask, schedule: Schedule, *,
     (benchmarks/bench_exact.py).  The loop runs in compiled chunks of 0.05–0.2 s (sized
     adaptively), so Ctrl-C (KeyboardInterrupt) stops it within a fraction of a second
     (benchmarks/bench_budget.py).  The work (steps × modes) is not limited here;
-    ``fsltheory simulate`` refuses more than 1e13 mode-steps (about half an hour).
+    ``fsltheory simulate`` refuses more than 1e13 mode-steps (just under an hour).
     :func:`exact_risk_numpy` is the plain-numpy reference.
 
     Examples
