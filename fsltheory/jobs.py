@@ -162,6 +162,8 @@ class JobPool:
 
     Use as a context manager: :meth:`submit` the work (it starts at once on the
     workers), do something else in this process if you like, then :meth:`results`.
+    Workers are spawned: a script that uses more than one needs the
+    ``if __name__ == "__main__":`` guard, as with any spawned pool.
 
     Examples
     --------

@@ -43,7 +43,7 @@ def register(sub) -> None:
         "claim (writes proofs/REPORT.md) and every figure, then a summary.",
     )
     p.add_argument("--quick", action="store_true",
-                   help="quick verification and quick figures (under 5 minutes on 2 cores); "
+                   help="quick verification and quick figures (about a minute on 2 cores); "
                         "writes proofs/REPORT.quick.md and figures/quick/ unless told otherwise")
     p.add_argument("--out", default=None,
                    help="figure output directory (default: figures/, or figures/quick/ "

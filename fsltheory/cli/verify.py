@@ -48,7 +48,8 @@ def register(sub) -> None:
     p.add_argument("claims", nargs="*", metavar="CLAIM",
                    help="claim IDs (default: all), e.g. C-CATCHUP C-FLOOR")
     p.add_argument("--quick", action="store_true",
-                   help="small sizes (< 2 min for all claims) instead of the full scale")
+                   help="small sizes (about 25 s for all claims on 2 cores) instead of the "
+                        "full scale (about 2½ min)")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object {claims: [{id, verdict, predicted, measured, "
                         "tolerance, rows, …}], passed}")
