@@ -31,7 +31,7 @@ from typing import Any
 from .errors import InvalidParameterError
 
 __all__ = ["Job", "JobFailure", "JobPool", "WorkerBar", "default_jobs", "in_worker",
-           "report_progress"]
+           "jobs_from_flag", "report_progress", "results_under"]
 
 #: at most this many worker processes by default (each full-scale claim peaks near 1 GB)
 MAX_DEFAULT_JOBS = 4
@@ -41,6 +41,26 @@ def default_jobs() -> int:
     """The default number of worker processes: the machine's cores, at most
     :data:`MAX_DEFAULT_JOBS`."""
     return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_JOBS))
+
+
+def jobs_from_flag(value: int | None, flag: str = "--jobs") -> int:
+    """A ``--jobs`` value checked (an integer >= 1), or :func:`default_jobs` for None."""
+    from .errors import check_int_range
+
+    return default_jobs() if value is None else check_int_range(flag, value, 1, None)
+
+
+def results_under(results: dict[str, Any], prefix: str
+                  ) -> tuple[dict[str, Any], dict[str, JobFailure]]:
+    """Split a :meth:`JobPool.results` outcome for the keys ``"<prefix>:<name>"``:
+    ``({name: result}, {name: JobFailure})``, each in submission order."""
+    ok: dict[str, Any] = {}
+    failed: dict[str, JobFailure] = {}
+    for key, r in results.items():
+        kind, _, name = key.partition(":")
+        if kind == prefix:
+            (failed if isinstance(r, JobFailure) else ok)[name] = r
+    return ok, failed
 
 
 @dataclass(frozen=True)

@@ -200,16 +200,12 @@ def evidence_from_results(results: Mapping[str, Any]) -> list[Evidence]:
     outcome), in order; a failed check is raised again here as
     :class:`fsltheory.errors.FSLError` naming the claim and the original error."""
     from ..errors import FSLError
-    from ..jobs import JobFailure
+    from ..jobs import results_under
 
-    out = []
-    for key, r in results.items():
-        if not key.startswith("claim:"):
-            continue
-        if isinstance(r, JobFailure):
-            raise FSLError(f"{key[6:]} check failed in a worker: {r}\n{r.traceback}")
-        out.append(r)
-    return out
+    evidence, failed = results_under(dict(results), "claim")
+    for name, r in failed.items():
+        raise FSLError(f"{name} check failed in a worker: {r}\n{r.traceback}")
+    return list(evidence.values())
 
 
 def run_claims(ids: Iterable[str] | None = None, scale: str = "quick", seed: int = 0,

@@ -108,17 +108,22 @@ def figure_jobs(names: list[str], out: str | Path, quick: bool = False) -> list[
 def records_from_results(results: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
     """The figure records of a :class:`fsltheory.jobs.JobPool` outcome, and one line per
     figure that failed (``"<name>: <error>"``)."""
-    from ..jobs import JobFailure
+    from ..jobs import results_under
 
-    records, failed = [], []
-    for key, r in results.items():
-        if not key.startswith("figure:"):
-            continue
-        if isinstance(r, JobFailure):
-            failed.append(f"{key[7:]}: {r}")
-        else:
-            records.append(r)
-    return records, failed
+    records, failed = results_under(results, "figure")
+    return list(records.values()), [f"{name}: {r}" for name, r in failed.items()]
+
+
+def output_dir(out: str) -> str:
+    """Create the figure directory ``out`` (and its parents); a one-line
+    :class:`InvalidParameterError` naming ``--out`` if it cannot be created."""
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidParameterError(
+            f"--out must be a directory that can be created, got {out!r} ({exc.strerror})"
+        ) from None
+    return out
 
 
 def make_figures(names: list[str], out: str | Path, quick: bool = False,
@@ -131,7 +136,7 @@ def make_figures(names: list[str], out: str | Path, quick: bool = False,
     :class:`fsltheory.errors.FSLError` naming it, after the others are written."""
     from tqdm import tqdm
 
-    from ..errors import FSLError, check_int_range
+    from ..errors import FSLError
 
     names = check_names(names)
     jobs = check_int_range("jobs", jobs, 1, None)
@@ -171,16 +176,10 @@ def run(args: argparse.Namespace) -> int:
             print(name)
         return 0
     names = check_names(args.names)
-    out = args.out if args.out is not None else default_out(args.quick)
-    try:
-        Path(out).mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InvalidParameterError(
-            f"--out must be a directory that can be created, got {out!r} ({exc.strerror})"
-        ) from None
-    from ..jobs import default_jobs
+    out = output_dir(args.out if args.out is not None else default_out(args.quick))
+    from ..jobs import jobs_from_flag
 
-    jobs = default_jobs() if args.jobs is None else check_int_range("--jobs", args.jobs, 1)
+    jobs = jobs_from_flag(args.jobs)
     records = make_figures(names, out, quick=args.quick, progress=sys.stderr.isatty(),
                            jobs=jobs)
     print_records(records, out, args.quick)

@@ -28,7 +28,6 @@ import importlib.util
 import sys
 import time
 import traceback
-from pathlib import Path
 from typing import Any
 
 from ..errors import FSLError
@@ -113,7 +112,7 @@ def _run_pooled(args: argparse.Namespace, jobs: int, out: str) -> list[dict[str,
     ids = ver_cmd.claim_ids(vargs)
     path = ver_cmd.report_path(vargs, ids)
     names = fig_cmd.check_names([])
-    Path(out).mkdir(parents=True, exist_ok=True)
+    fig_cmd.output_dir(out)
     scale = "quick" if args.quick else "full"
     rows: list[dict[str, Any]] = []
     with JobPool(jobs) as pool:
@@ -157,12 +156,11 @@ def _run_pooled(args: argparse.Namespace, jobs: int, out: str) -> list[dict[str,
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import check_int_range
-    from ..jobs import default_jobs
+    from ..jobs import jobs_from_flag
     from .figures import default_out
     from .verify import default_report_path
 
-    jobs = default_jobs() if args.jobs is None else check_int_range("--jobs", args.jobs, 1)
+    jobs = jobs_from_flag(args.jobs)
     quick = ["--quick"] if args.quick else []
     report = ["--report", str(args.report)] if args.report else []
     out = args.out if args.out is not None else default_out(args.quick)

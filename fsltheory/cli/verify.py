@@ -131,14 +131,14 @@ def run(args: argparse.Namespace) -> int:
 def claim_workers(args: argparse.Namespace) -> int:
     """``--jobs`` checked (>= 1; 1 when the sweeps run on --workers/--dask, where a
     larger --jobs is an error), defaulting to :func:`fsltheory.jobs.default_jobs`."""
-    from ..errors import InvalidParameterError, check_int_range
-    from ..jobs import default_jobs
+    from ..errors import InvalidParameterError
+    from ..jobs import jobs_from_flag
 
     jobs = getattr(args, "jobs", None)
     sweeps = getattr(args, "workers", None) is not None or getattr(args, "dask", None)
-    if jobs is None:
-        return 1 if sweeps else default_jobs()
-    jobs = check_int_range("--jobs", jobs, 1, None)
+    if jobs is None and sweeps:
+        return 1
+    jobs = jobs_from_flag(jobs)
     if jobs > 1 and sweeps:
         raise InvalidParameterError(
             f"--jobs {jobs} runs whole claims on worker processes; with --workers/--dask "
